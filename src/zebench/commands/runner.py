@@ -1,0 +1,161 @@
+"""Run one shell command with a timeout that kills its whole process group."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Protocol
+
+from zebench.commands.environment import safe_environment
+from zebench.results.models import CommandKind, CommandResult
+
+DEFAULT_OUTPUT_CAP = 64 * 1024  # bytes kept per stream; the head and the tail survive
+
+
+class CommandRunner(Protocol):
+    """Anything that can run a shell command in a folder and report a :class:`CommandResult`."""
+
+    def run(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        name: str | None = None,
+        kind: CommandKind = "custom",
+        timeout_s: float = 600.0,
+        env: Mapping[str, str] | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
+    ) -> CommandResult: ...
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe so the child never blocks, keeping the first and last bytes up to a cap."""
+
+    def __init__(self, stream: IO[bytes], cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.cap = cap
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        half = self.cap // 2
+        while chunk := self.stream.read(65536):
+            self.total += len(chunk)
+            room = half - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self.tail += chunk
+                if len(self.tail) > half:
+                    del self.tail[: len(self.tail) - half]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.head) + len(self.tail)
+
+    def text(self) -> str:
+        if not self.truncated:
+            return (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace")
+        dropped = self.total - len(self.head) - len(self.tail)
+        return (
+            bytes(self.head).decode("utf-8", errors="replace")
+            + f"\n… [{dropped} bytes truncated] …\n"
+            + bytes(self.tail).decode("utf-8", errors="replace")
+        )
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class LocalCommandRunner:
+    """Runs commands on the host with a scrubbed environment (no sandbox).
+
+    ``base_env`` is merged over the allow-listed environment, e.g. the scenario's ``env:``.
+    """
+
+    def __init__(self, base_env: Mapping[str, str] | None = None, home: str | None = None) -> None:
+        self.base_env = dict(base_env or {})
+        self.home = home
+
+    def argv(self, command: str, cwd: Path) -> list[str]:
+        """The argv that runs ``command``; sandboxing runners wrap this."""
+        return ["/bin/sh", "-c", command]
+
+    def run(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        name: str | None = None,
+        kind: CommandKind = "custom",
+        timeout_s: float = 600.0,
+        env: Mapping[str, str] | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
+    ) -> CommandResult:
+        merged = {**self.base_env, **(env or {})}
+        full_env = safe_environment(merged, home=self.home or str(cwd))
+        started = time.monotonic()
+        label = name or kind
+        try:
+            proc = subprocess.Popen(
+                self.argv(command, cwd),
+                cwd=str(cwd),
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group, so a timeout kills every descendant
+            )
+        except OSError as exc:
+            return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
+        assert proc.stdout is not None and proc.stderr is not None
+        out = _CappedReader(proc.stdout, output_cap)
+        err = _CappedReader(proc.stderr, output_cap)
+        out.start()
+        err.start()
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+            proc.wait()
+        except BaseException:
+            # KeyboardInterrupt and friends: never leave the command running behind us.
+            _kill_group(proc)
+            proc.wait()
+            raise
+        finally:
+            # The group may hold the pipes open after the leader exits (e.g. `sleep 100 &`).
+            out.join(timeout=2)
+            err.join(timeout=2)
+            if out.is_alive() or err.is_alive():
+                _kill_group(proc)
+                out.join()
+                err.join()
+        duration_ms = int((time.monotonic() - started) * 1000)
+        exit_code = None if timed_out else proc.returncode
+        return CommandResult(
+            name=label,
+            kind=kind,
+            command=command,
+            exit_code=exit_code,
+            stdout=out.text(),
+            stderr=err.text(),
+            duration_ms=duration_ms,
+            timed_out=timed_out,
+            truncated=out.truncated or err.truncated,
+            error=f"timed out after {timeout_s:g}s" if timed_out else None,
+        )

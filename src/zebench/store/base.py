@@ -1,0 +1,60 @@
+"""The repository interface in front of every results store (SQLite, PostgreSQL, a remote server)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from zebench.results.models import BatchRecord, ControlResult, RunRecord
+from zebench.store.queries import (
+    BatchDetail,
+    BatchPage,
+    BreakdownRow,
+    GlobalStats,
+    RunFilters,
+    RunPage,
+    RunSort,
+)
+
+
+class ResultStore(Protocol):
+    """Stores runs and answers queries about them. Every write is one transaction."""
+
+    def save_batch(self, batch: BatchRecord) -> None:
+        """Create the batch, or update its metadata and completed_at if it exists."""
+
+    def save_run(self, run: RunRecord) -> None:
+        """Insert or replace a run with its evaluations, telemetry and artifacts, atomically."""
+
+    def save_control(self, batch_id: str, control: ControlResult) -> None:
+        """Store a warmup (control) result for a batch and scenario, replacing an older one."""
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The full run; raises NotFoundError. Artifacts are not loaded (see get_artifact)."""
+
+    def get_artifact(self, run_id: str, name: str) -> str:
+        """A decompressed artifact text; raises NotFoundError."""
+
+    def artifact_names(self, run_id: str) -> list[str]: ...
+
+    def list_runs(
+        self,
+        filters: RunFilters | None = None,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        sort: RunSort = "-started_at",
+    ) -> RunPage: ...
+
+    def get_batch(self, batch_id: str) -> BatchDetail:
+        """The batch with runs, aggregates and breakdowns; raises NotFoundError."""
+
+    def list_batches(self, *, limit: int = 20, cursor: str | None = None) -> BatchPage: ...
+
+    def stats(self, filters: RunFilters | None = None) -> GlobalStats: ...
+
+    def agent_stats(self) -> list[BreakdownRow]:
+        """Aggregates per agent/model pair."""
+
+    def evaluator_stats(self) -> list[BreakdownRow]: ...
+
+    def close(self) -> None: ...
