@@ -89,7 +89,13 @@ class HeuristicChecks(_Model):
 
     @property
     def count(self) -> int:
-        return len(self.commands) + len(self.files) + len(self.patterns) + len(self.structured) + len(self.scripts)
+        return (
+            len(self.commands)
+            + len(self.files)
+            + len(self.patterns)
+            + len(self.structured)
+            + len(self.scripts)
+        )
 
 
 class LLMJudgeConfig(_Model):
@@ -131,7 +137,8 @@ class Scenario(_Model):
     fixture_dir: Path | None = None
     workspace_required: bool = True
     prompt_dir: Path | None = None
-    prompt_files: dict[str, list[Path]] = Field(default_factory=dict)  # tier -> candidate files (normally one)
+    # tier -> candidate files (normally one)
+    prompt_files: dict[str, list[Path]] = Field(default_factory=dict)
     validation: list[ValidationCommand] = Field(default_factory=list)
     evaluators: list[EvaluatorSpec] = Field(default_factory=list)
     success_threshold: float = 0.7

@@ -1,0 +1,59 @@
+"""Create new suites and scenarios on disk, ready to edit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import zebench.scenarios._scaffold_files as files
+from zebench.errors import ScenarioError
+
+NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _check_name(name: str, what: str) -> None:
+    if not NAME_RE.match(name):
+        raise ScenarioError(
+            f"invalid {what} name '{name}'",
+            field=what,
+            hint="use kebab-case: lowercase letters and digits separated by single dashes, e.g. fix-login",
+        )
+
+
+def scaffold_suite(name: str, suites_dir: Path) -> Path:
+    """Create ``<suites_dir>/<name>/scenarios/`` and return the suite folder; refuses an existing suite."""
+    _check_name(name, "suite")
+    suite_dir = Path(suites_dir) / name
+    if suite_dir.exists():
+        raise ScenarioError("the suite already exists", file=suite_dir, hint="pick another name")
+    (suite_dir / "scenarios").mkdir(parents=True)
+    return suite_dir
+
+
+def scaffold_scenario(suite: str, name: str, suites_dir: Path) -> Path:
+    """Create a working design-format scenario ``<suites_dir>/<suite>/scenarios/<name>/`` and return it.
+
+    It has a commented scenario.yaml, L0-L2 prompts, a stdlib-only Python fixture with one failing
+    unittest, the fixing solution/ and an empty oracle-answers.json. The suite is created if missing.
+    """
+    _check_name(suite, "suite")
+    _check_name(name, "scenario")
+    scenario_dir = Path(suites_dir) / suite / "scenarios" / name
+    if scenario_dir.exists():
+        raise ScenarioError("the scenario already exists", file=scenario_dir, hint="pick another name")
+    title = name.replace("-", " ").capitalize()
+    contents = {
+        "scenario.yaml": files.SCENARIO_YAML.format(suite=suite, name=name, title=title),
+        "prompts/L0-minimal.md": files.PROMPT_L0,
+        "prompts/L1-basic.md": files.PROMPT_L1,
+        "prompts/L2-directed.md": files.PROMPT_L2,
+        "repo-fixture/slugs.py": files.FIXTURE_MODULE,
+        "repo-fixture/tests/test_slugs.py": files.FIXTURE_TEST,
+        "solution/slugs.py": files.SOLUTION_MODULE,
+        "oracle-answers.json": files.ORACLE_ANSWERS,
+    }
+    for relative, text in contents.items():
+        target = scenario_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return scenario_dir
