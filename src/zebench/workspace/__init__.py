@@ -1,0 +1,24 @@
+"""Isolated copies of fixtures, the git baseline, diffs, reference solutions and hidden tests.
+
+Each run owns one :class:`Workspace`: ``prepare_workspace`` copies the fixture (without dependency,
+build and cache folders) and commits a baseline; ``Workspace.diff`` reports everything the agent
+changed since then.
+"""
+
+from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture, remove_tree
+from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff
+from zebench.workspace.solution import apply_solution, copy_hidden_tests
+from zebench.workspace.workspace import BASELINE_REF, Workspace, prepare_workspace
+
+__all__ = [
+    "BASELINE_REF",
+    "DEFAULT_MAX_DIFF_BYTES",
+    "EXCLUDED_DIRS",
+    "Workspace",
+    "WorkspaceDiff",
+    "apply_solution",
+    "copy_fixture",
+    "copy_hidden_tests",
+    "prepare_workspace",
+    "remove_tree",
+]

@@ -1,0 +1,119 @@
+"""Isolated per-run copies of a scenario's fixture with a git baseline to diff against."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from pathlib import Path
+
+from zebench.errors import WorkspaceError
+from zebench.scenarios.model import Scenario
+from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture, remove_tree
+from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff
+from zebench.workspace.git import run_git
+
+BASELINE_REF = "refs/zebench/baseline"  # keeps the baseline reachable whatever the agent does to branches
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+class Workspace:
+    """One run's private copy of the fixture. ``baseline_ref`` is the commit the diff is taken against."""
+
+    def __init__(self, path: Path, baseline_ref: str) -> None:
+        self.path = path
+        self.baseline_ref = baseline_ref
+
+    def diff(self, max_bytes: int = DEFAULT_MAX_DIFF_BYTES) -> WorkspaceDiff:
+        """Everything that changed since the baseline, untracked files included, capped at ``max_bytes``."""
+        if not (self.path / ".git").is_dir():
+            raise WorkspaceError(
+                "the workspace's .git folder is gone, so no diff can be taken",
+                file=self.path,
+                hint="agents must not delete .git",
+            )
+        return compute_diff(self.path, self.baseline_ref, max_bytes)
+
+    def remove(self) -> None:
+        """Delete the workspace folder, read-only files included. Removing twice is fine."""
+        remove_tree(self.path)
+
+    def __repr__(self) -> str:
+        return f"Workspace(path={str(self.path)!r}, baseline_ref={self.baseline_ref!r})"
+
+
+def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
+    """Create ``root/<suite>-<scenario>-<random>`` holding a copy of the fixture and a baseline commit.
+
+    The fixture is only read. A fixture that is a git repository keeps its history in the copy; any
+    other folder gets a fresh repository. The baseline commit records the tree as copied.
+    """
+    fixture = scenario.fixture_dir
+    if fixture is not None and not fixture.is_dir():
+        raise WorkspaceError(
+            "the fixture folder does not exist",
+            file=fixture,
+            field="fixture",
+            hint=f"create it or fix the fixture path in {scenario.config_file}",
+        )
+    root = root.expanduser().absolute()
+    if fixture is not None and root.resolve().is_relative_to(fixture.resolve()):
+        raise WorkspaceError(
+            "the workspace root is inside the fixture, which would copy the fixture into itself",
+            file=root,
+            hint="choose a workspace root outside the scenario folder",
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    path = _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
+    try:
+        if fixture is not None:
+            copy_fixture(fixture, path)
+        baseline = _commit_baseline(path)
+    except BaseException:
+        remove_tree(path)
+        raise
+    return Workspace(path, baseline)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
+
+
+def _new_folder(root: Path, prefix: str) -> Path:
+    for _ in range(20):
+        candidate = root / f"{prefix}-{''.join(secrets.choice(_ALPHABET) for _ in range(8))}"
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise WorkspaceError("could not create a unique workspace folder", file=root)
+
+
+def _commit_baseline(path: Path) -> str:
+    git_dir = path / ".git"
+    if not git_dir.is_dir():
+        run_git(path, ["init", "-q"])
+    for key, value in (
+        ("user.name", "zebench"),
+        ("user.email", "zebench@localhost"),
+        ("commit.gpgsign", "false"),
+    ):
+        run_git(path, ["config", "--local", key, value])
+    info = git_dir / "info"
+    info.mkdir(exist_ok=True)
+    exclude = info / "exclude"
+    existing = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
+    lines = "".join(f"{name}/\n" for name in sorted(EXCLUDED_DIRS))
+    exclude.write_text(
+        existing
+        + ("\n" if existing and not existing.endswith("\n") else "")
+        + "# zebench: dependency, build and cache folders\n"
+        + lines,
+        encoding="utf-8",
+    )
+    run_git(path, ["add", "-A", "--", "."])
+    run_git(path, ["commit", "-q", "--no-verify", "--allow-empty", "-m", "zebench baseline"])
+    sha = run_git(path, ["rev-parse", "HEAD"]).stdout.decode().strip()
+    run_git(path, ["update-ref", BASELINE_REF, sha])
+    return sha
