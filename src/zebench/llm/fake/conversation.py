@@ -1,0 +1,69 @@
+"""Read the two facts reply selection needs from a request body: turn number and last message text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _text_of(content: Any) -> str:
+    """Flatten message content (a string or a list of blocks/parts) into plain text.
+
+    Tool results are included because rules like ``match: Traceback`` are meant to react to what a
+    tool returned, which arrives as ``tool_result`` blocks (Anthropic) or ``tool`` messages (OpenAI).
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        content = [content]
+    if not isinstance(content, list):
+        return str(content)
+    parts: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict):
+            if block.get("type") == "tool_result":
+                parts.append(_text_of(block.get("content")))
+            elif isinstance(block.get("text"), str):
+                parts.append(block["text"])
+    return "\n".join(part for part in parts if part)
+
+
+def anthropic_context(body: dict[str, Any]) -> tuple[int, str]:
+    """(assistant messages already in the request, text of the last message) for a Messages request."""
+    messages = body.get("messages") or []
+    if not isinstance(messages, list):
+        return 0, ""
+    assistants = sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    return assistants, _text_of(last.get("content"))
+
+
+def openai_context(body: dict[str, Any]) -> tuple[int, str]:
+    """The same for a Chat Completions request.
+
+    Parallel tool calls come back as several consecutive ``tool`` messages, so the trailing run of
+    them counts as "the last message" together.
+    """
+    messages = body.get("messages") or []
+    if not isinstance(messages, list):
+        return 0, ""
+    messages = [m for m in messages if isinstance(m, dict)]
+    assistants = sum(1 for m in messages if m.get("role") == "assistant")
+    if not messages:
+        return assistants, ""
+    tail: list[dict[str, Any]] = []
+    for message in reversed(messages):
+        if message.get("role") != "tool":
+            break
+        tail.append(message)
+    chosen = list(reversed(tail)) if tail else [messages[-1]]
+    return assistants, "\n".join(_text_of(m.get("content")) for m in chosen)
+
+
+def rough_token_count(body: Any) -> int:
+    """A deterministic stand-in for a tokenizer (about four characters a token), for count_tokens."""
+    return max(1, len(json.dumps(body, ensure_ascii=False)) // 4)

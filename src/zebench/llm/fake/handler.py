@@ -1,0 +1,241 @@
+"""The HTTP request handler: routing, fault injection and response framing.
+
+It works on the raw socket (through the stdlib's BaseHTTPRequestHandler) rather than a web framework
+because faults need to misbehave at the transport level: close a connection without a reply, stop a
+chunked stream halfway, or stall before answering.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+from zebench.llm.fake import anthropic_wire, openai_wire
+from zebench.llm.fake.conversation import anthropic_context, openai_context, rough_token_count
+from zebench.llm.fake.script import FakeFault
+
+if TYPE_CHECKING:
+    from zebench.llm.fake.server import FakeLLMServer
+
+Flavor = Literal["anthropic", "openai"]
+
+
+class FakeRequestHandler(BaseHTTPRequestHandler):
+    """Serves one connection; keep-alive so SDK connection pools behave as against the real APIs."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle keep-alive connection must not pin a thread forever
+    fake: FakeLLMServer  # set on a per-server subclass by FakeLLMServer
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Quiet by default: tests would drown in access lines. ``zebench fake-llm`` logs its own line.
+        pass
+
+    def _read_body(self) -> tuple[bytes, Any, str | None]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length > 0 else b""
+        if not raw:
+            return raw, None, None
+        try:
+            return raw, json.loads(raw), None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return raw, None, f"the request body is not valid JSON: {exc}"
+
+    def _send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        self._send_bytes(status, payload, "application/json", headers)
+
+    def _send_bytes(
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        cut: bool = False,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if cut:
+            # Promise the full length, deliver half, then hang up: the client sees a short read.
+            self.wfile.write(payload[: len(payload) // 2])
+            self.close_connection = True
+        else:
+            self.wfile.write(payload)
+
+    def _send_stream(self, events: list[bytes], headers: dict[str, str], *, cut: bool = False) -> None:
+        # Chunked framing, so a truncated stream is a protocol error the client can detect, as with
+        # the real APIs, instead of a clean end of body.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        keep = max(1, len(events) // 2) if cut else len(events)
+        for event in events[:keep]:
+            self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+            self.wfile.flush()
+        if cut:
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    # --- routing ------------------------------------------------------------------------------
+
+    def _handle(self) -> None:
+        number = self.fake._next_number()
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/") or "/"
+        _, body, body_error = self._read_body()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        openrouter = path.startswith("/api/")
+        route = path[len("/api") :] if openrouter else path
+        if route in ("/chat/completions", "/models"):
+            route = "/v1" + route  # clients configured with a base URL lacking /v1
+        flavor: Flavor = (
+            "anthropic" if route.startswith("/v1/messages") or "anthropic-version" in headers else "openai"
+        )
+        fault = self.fake.script.fault_at(number)
+
+        def record(note: str) -> None:
+            self.fake._record(number, self.command, path, parse_qs(parts.query), headers, body, note)
+
+        if fault is not None and fault.kind in ("status", "drop", "invalid_json"):
+            record(f"fault {fault.kind}")
+            self._apply_fault(fault, flavor, stream=bool(isinstance(body, dict) and body.get("stream")))
+            return
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay_s)
+        cut = fault is not None and fault.kind == "truncate"
+        if body_error is not None:
+            record("bad request")
+            self._error(400, body_error, flavor)
+            return
+        if self.command == "POST" and route == "/v1/messages":
+            self._messages(body, record, cut=cut)
+        elif self.command == "POST" and route == "/v1/messages/count_tokens":
+            record("count_tokens")
+            self._send_json(200, {"input_tokens": rough_token_count(body)})
+        elif self.command == "POST" and route == "/v1/chat/completions":
+            self._chat(body, record, cut=cut)
+        elif self.command in ("GET", "HEAD") and route == "/v1/models":
+            record("models")
+            self._models(flavor, openrouter)
+        elif self.command in ("GET", "HEAD") and route.startswith("/v1/models/"):
+            record("model")
+            self._one_model(route.removeprefix("/v1/models/"), flavor)
+        elif self.command in ("GET", "HEAD") and route == "/":
+            record("health")
+            self._send_json(200, {"status": "ok", "server": "zebench fake-llm"})
+        else:
+            record("not found")
+            self._error(404, f"no route for {self.command} {path} on the zebench fake LLM server", flavor)
+
+    def _error(
+        self, status: int, message: str, flavor: Flavor, headers: dict[str, str] | None = None
+    ) -> None:
+        body = (
+            anthropic_wire.error_body(status, message)
+            if flavor == "anthropic"
+            else openai_wire.error_body(status, message)
+        )
+        self._send_json(status, body, headers)
+
+    def _apply_fault(self, fault: FakeFault, flavor: Flavor, *, stream: bool) -> None:
+        if fault.kind == "drop":
+            self.close_connection = True  # no status line at all: the client sees a dropped connection
+            return
+        if fault.kind == "invalid_json":
+            if stream:
+                self._send_stream([b"event: message_start\ndata: {this is not json\n\n"], {}, cut=True)
+            else:
+                self._send_bytes(200, b"{this is not json", "application/json")
+            return
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None:
+            headers["retry-after"] = f"{fault.retry_after:g}"
+        message = fault.message or f"injected fault: HTTP {fault.status}"
+        self._error(fault.status, message, flavor, headers)
+
+    def _model_name(self, body: dict[str, Any]) -> str:
+        model = body.get("model")
+        if isinstance(model, str) and model:
+            return model
+        return self.fake.script.models[0].id if self.fake.script.models else "fake-model"
+
+    def _messages(self, body: Any, record: Any, *, cut: bool) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            record("bad request")
+            self._error(400, "messages: Field required", "anthropic")
+            return
+        script = self.fake.script
+        reply, why = script.select(*anthropic_context(body))
+        record(why)
+        usage = script.usage_for(reply)
+        model = self._model_name(body)
+        headers = {"request-id": anthropic_wire.new_id("req_")}
+        if body.get("stream"):
+            self._send_stream(anthropic_wire.stream_events(reply, usage, model), headers, cut=cut)
+        else:
+            payload = json.dumps(anthropic_wire.message_json(reply, usage, model)).encode()
+            self._send_bytes(200, payload, "application/json", headers, cut=cut)
+
+    def _chat(self, body: Any, record: Any, *, cut: bool) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            record("bad request")
+            self._error(400, "messages: Field required", "openai")
+            return
+        script = self.fake.script
+        reply, why = script.select(*openai_context(body))
+        record(why)
+        usage, cost, model = script.usage_for(reply), script.cost_for(reply), self._model_name(body)
+        headers = {"x-request-id": anthropic_wire.new_id("req_")}
+        if body.get("stream"):
+            options = body.get("stream_options") or {}
+            include = bool(isinstance(options, dict) and options.get("include_usage"))
+            self._send_stream(
+                openai_wire.stream_chunks(reply, usage, cost, model, include_usage=include), headers, cut=cut
+            )
+        else:
+            payload = json.dumps(openai_wire.completion_json(reply, usage, cost, model)).encode()
+            self._send_bytes(200, payload, "application/json", headers, cut=cut)
+
+    def _models(self, flavor: Flavor, openrouter: bool) -> None:
+        models = self.fake.script.models
+        if openrouter:
+            self._send_json(200, openai_wire.openrouter_models_json(models))
+        elif flavor == "anthropic":
+            self._send_json(200, anthropic_wire.models_json(models))
+        else:
+            self._send_json(200, openai_wire.models_json(models))
+
+    def _one_model(self, model_id: str, flavor: Flavor) -> None:
+        listing = anthropic_wire.models_json if flavor == "anthropic" else openai_wire.models_json
+        for entry in listing(self.fake.script.models)["data"]:
+            if entry["id"] == model_id:
+                self._send_json(200, entry)
+                return
+        self._error(404, f"model: {model_id}", flavor)

@@ -1,0 +1,184 @@
+"""The fake server's script: which reply to give for which request, and which faults to inject."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from zebench.errors import ZebenchError
+
+StopReason = Literal["end_turn", "tool_use", "max_tokens"]
+FaultKind = Literal["status", "slow", "drop", "truncate", "invalid_json"]
+
+
+class _Model(BaseModel):
+    # forbid: a typo in a script (``tool_call:``) must fail loudly, not silently reply "ok".
+    model_config = ConfigDict(extra="forbid")
+
+
+class FakeToolCall(_Model):
+    """A tool call the fake model makes. ``id`` is generated (``toolu_…`` / ``call_…``) when omitted."""
+
+    name: str = Field(min_length=1)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    id: str | None = None
+
+
+class FakeUsage(_Model):
+    """Token counts reported for one reply, in Anthropic's terms (mapped for OpenAI)."""
+
+    input_tokens: int = Field(default=120, ge=0)
+    output_tokens: int = Field(default=40, ge=0)
+    cache_read_input_tokens: int = Field(default=0, ge=0)
+    cache_creation_input_tokens: int = Field(default=0, ge=0)
+
+
+class FakeReply(_Model):
+    """One assistant reply. ``stop_reason`` defaults to tool_use when there are tool calls, else end_turn."""
+
+    text: str = ""
+    tool_calls: list[FakeToolCall] = Field(default_factory=list)
+    stop_reason: StopReason | None = None
+    usage: FakeUsage | None = None  # overrides the script's usage for this reply
+    cost: float | None = None  # overrides the script's OpenRouter cost for this reply
+
+    def effective_stop_reason(self) -> StopReason:
+        if self.stop_reason is not None:
+            return self.stop_reason
+        return "tool_use" if self.tool_calls else "end_turn"
+
+
+class FakeRule(_Model):
+    """A reply chosen when ``match`` (a regex, searched) matches the text of the request's last message."""
+
+    match: str
+    reply: FakeReply
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+class FakeFault(_Model):
+    """A failure injected at the ``at``-th request the server receives (1-based, all routes counted)."""
+
+    at: int = Field(ge=1)
+    kind: FaultKind
+    status: int = Field(default=500, ge=400, le=599)
+    retry_after: float | None = None  # seconds, sent as the retry-after header
+    message: str | None = None
+    delay_s: float = Field(default=1.0, ge=0)
+
+
+class FakeModelInfo(_Model):
+    """A model served by the catalogue endpoints; a plain string in a script means just the id."""
+
+    id: str
+    name: str | None = None
+    prompt_price: float = 0.0  # USD per token, OpenRouter's pricing.prompt
+    completion_price: float = 0.0
+    context_length: int = 200_000
+    supports_tools: bool = True
+
+
+class FakeScript(_Model):
+    """Everything the fake server does. See ``docs`` of :mod:`zebench.llm.fake` for the selection order."""
+
+    models: list[FakeModelInfo] = Field(default_factory=lambda: [FakeModelInfo(id="fake-model")])
+    turns: list[FakeReply] = Field(default_factory=list)
+    rules: list[FakeRule] = Field(default_factory=list)
+    default: FakeReply = Field(default_factory=lambda: FakeReply(text="ok"))
+    usage: FakeUsage = Field(default_factory=FakeUsage)
+    cost: float | None = None
+    faults: list[FakeFault] = Field(default_factory=list)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _model_ids(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"id": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_fault_numbers(self) -> FakeScript:
+        seen: set[int] = set()
+        for fault in self.faults:
+            if fault.at in seen:
+                raise ValueError(f"faults: two faults at request {fault.at}")
+            seen.add(fault.at)
+        return self
+
+    def fault_at(self, number: int) -> FakeFault | None:
+        """The fault for the ``number``-th request, if any."""
+        return next((f for f in self.faults if f.at == number), None)
+
+    def select(self, assistant_messages: int, last_text: str) -> tuple[FakeReply, str]:
+        """Pick the reply and say why (``rule N``, ``turn N`` or ``default``).
+
+        Rules are checked first; then the turn indexed by the number of assistant messages already in
+        the conversation, which keeps concurrent conversations deterministic where a global counter
+        would interleave them.
+        """
+        for index, rule in enumerate(self.rules):
+            if re.search(rule.match, last_text):
+                return rule.reply, f"rule {index}"
+        if assistant_messages < len(self.turns):
+            return self.turns[assistant_messages], f"turn {assistant_messages}"
+        return self.default, "default"
+
+    def usage_for(self, reply: FakeReply) -> FakeUsage:
+        return reply.usage or self.usage
+
+    def cost_for(self, reply: FakeReply) -> float | None:
+        return reply.cost if reply.cost is not None else self.cost
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def parse_script(data: Any, *, source: str | Path = "<script>") -> FakeScript:
+    """Validate already-parsed script data; errors name ``source`` and the first bad field."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ZebenchError(
+            "a fake LLM script must be a mapping", file=source, hint="see `zebench fake-llm --help`"
+        )
+    try:
+        return FakeScript.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ZebenchError(
+            f"{first['msg']}{more}",
+            file=source,
+            field=_field_path(first["loc"]),
+            hint="fix the fake LLM script",
+        ) from exc
+
+
+def load_script(path: Path) -> FakeScript:
+    """Load a script from YAML (or JSON, by the ``.json`` suffix). Bad files raise ZebenchError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ZebenchError(f"cannot read the script: {exc.strerror or exc}", file=path) from exc
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ZebenchError(
+            f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}", file=path
+        ) from exc
+    return parse_script(data, source=path)
