@@ -1,0 +1,1 @@
+"""pingboard: polls HTTP endpoints and reports which are up."""

@@ -1,0 +1,2 @@
+export { applyDiscount, isKnownCode, subtotal } from "./cart.js";
+export { formatPrice, pluralize } from "./format.js";
