@@ -1,0 +1,1 @@
+"""The ``zebench`` command line: a thin Typer + Rich shell over the library."""

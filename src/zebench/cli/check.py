@@ -1,0 +1,54 @@
+"""``zebench check``: prove a suite's scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
+from zebench.cli.context import console, err_console
+from zebench.errors import ZebenchError
+from zebench.runner.proof import ScenarioProof, prove_scenario
+from zebench.scenarios import load_scenario, load_suite
+
+
+def check(
+    suite: Annotated[str, typer.Argument()],
+    scenario: Annotated[str | None, typer.Argument(help="One scenario; default: all of the suite.")] = None,
+    repeats: Annotated[int, typer.Option(min=2, help="Validation repeats on the pristine fixture.")] = 3,
+    suites_dir: SuitesDirOption = None,
+    workspace_root: Annotated[Path, typer.Option("--workspace-root")] = Path("results/workspaces"),
+    as_json: JsonOption = False,
+) -> None:
+    """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
+    ids = [scenario] if scenario else load_suite(suite, suites_dir).scenario_ids
+    proofs: list[ScenarioProof] = []
+    for scenario_id in ids:
+        if not as_json:
+            err_console.print(f"[dim]checking {suite}/{scenario_id}…[/dim]")
+        try:
+            loaded = load_scenario(suite, scenario_id, suites_dir)
+        except ZebenchError as exc:
+            proofs.append(ScenarioProof(suite=suite, scenario=scenario_id, problems=[exc.one_line()]))
+            continue
+        proofs.append(prove_scenario(loaded, workspace_root, repeats=repeats))
+    if as_json:
+        print_json(proofs)
+    else:
+        table = Table(header_style="bold")
+        for column in ("Scenario", "Tiers", "Oracle", "Echo", "Result"):
+            table.add_column(column)
+        for proof in proofs:
+            oracle = f"{proof.oracle.total_score:.2f}" if proof.oracle and proof.oracle.total_score is not None else "—"
+            echo = f"{proof.echo.total_score:.2f}" if proof.echo and proof.echo.total_score is not None else "—"
+            result = Text("ok", style="green") if proof.ok else Text("; ".join(proof.problems), style="red")
+            table.add_row(proof.scenario, " ".join(proof.tiers), oracle, echo, result)
+        console.print(table)
+        passed = sum(p.ok for p in proofs)
+        console.print(f"{passed} of {len(proofs)} scenario(s) proven")
+    if not all(p.ok for p in proofs):
+        raise typer.Exit(1)

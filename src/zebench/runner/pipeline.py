@@ -1,0 +1,209 @@
+"""One run, start to finish. Every run is stored, whatever happens to it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zebench.agents import AgentOptions, AgentResult, AgentTask, create_agent
+from zebench.commands.runner import CommandRunner, LocalCommandRunner
+from zebench.errors import ZebenchError
+from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
+from zebench.results.trajectory import Trajectory
+from zebench.runner.evaluate import add_judge_usage, run_evaluators
+from zebench.runner.progress import NullProgress, ProgressReporter
+from zebench.runner.sink import ResultSink
+from zebench.scenarios import resolve_prompt
+from zebench.scenarios.model import Scenario
+from zebench.scoring import score_run
+from zebench.tools import OracleAnswers, Toolbox
+from zebench.validation import run_validation
+from zebench.workspace import Workspace, copy_hidden_tests, prepare_workspace
+
+DIFF_CAP_BYTES = 2_000_000
+
+# Agent statuses whose workspace is still worth validating and scoring: the agent did some work.
+_EVALUATE_AFTER = {"completed", "budget_exceeded", "timed_out"}
+
+
+@dataclass
+class RunSpec:
+    """What to run: one scenario, tier and agent configuration, into one batch."""
+
+    scenario: Scenario
+    tier: str
+    agent: str
+    batch_id: str
+    options: AgentOptions = field(default_factory=AgentOptions)
+    workspace_root: Path = Path("results/workspaces")
+    keep_workspace: bool = False
+    run_id: str | None = None
+    attempt: int = 1
+    system_prompt: str | None = None
+    specialist_name: str | None = None
+    specialist_version: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario.suite}/{self.scenario.id} {self.tier} {self.agent}"
+
+
+def _finish(record: RunRecord, status: RunStatus, reason: str | None) -> RunRecord:
+    record.status = status
+    record.reason = reason
+    record.completed_at = utcnow()
+    return record
+
+
+def run_one(
+    spec: RunSpec,
+    sink: ResultSink,
+    *,
+    progress: ProgressReporter | None = None,
+    command_runner: CommandRunner | None = None,
+) -> RunRecord:
+    """Run one benchmark and store it.
+
+    A ``ZebenchError`` (bad input such as a solution that does not apply) is stored as a failed
+    run and then re-raised so the CLI can exit 2. Ctrl-C stores the run as interrupted and
+    re-raises ``KeyboardInterrupt``. Any other agent crash is stored as failed and returned.
+    """
+    progress = progress or NullProgress()
+    runner = command_runner or LocalCommandRunner(base_env=spec.scenario.env)
+    scenario = spec.scenario
+    record = RunRecord(
+        batch_id=spec.batch_id,
+        suite=scenario.suite,
+        scenario=scenario.id,
+        tier=spec.tier,
+        agent=spec.agent,
+        model=spec.options.model,
+        success_threshold=scenario.success_threshold,
+        attempt=spec.attempt,
+        specialist_name=spec.specialist_name,
+        specialist_version=spec.specialist_version,
+        metadata=dict(spec.metadata),
+    )
+    if spec.run_id:
+        record.run_id = spec.run_id
+    label = spec.label
+    started = time.monotonic()
+    trajectory = Trajectory()
+    workspace: Workspace | None = None
+    agent_result: AgentResult | None = None
+    pending_error: BaseException | None = None
+    try:
+        progress.phase(label, "setup")
+        prompt = resolve_prompt(scenario, spec.tier)
+        record.prompt_sent = prompt.text if spec.system_prompt is None else (
+            f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}"
+        )
+        agent = create_agent(spec.agent, spec.options)
+        sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
+
+        progress.phase(label, "workspace")
+        workspace = prepare_workspace(scenario, spec.workspace_root)
+        record.telemetry.workspace_dir = str(workspace.path)
+        oracle = OracleAnswers(scenario.oracle_answers)
+        toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
+
+        progress.phase(label, "agent", spec.agent)
+        trajectory.message("user", prompt.text)
+        task = AgentTask(
+            run_id=record.run_id,
+            prompt=prompt.text,
+            workspace=workspace.path,
+            scenario=scenario,
+            tier=spec.tier,
+            tools=toolbox,
+            trajectory=trajectory,
+            system_prompt=spec.system_prompt,
+            model=spec.options.model,
+            extra={"on_event": lambda message: progress.event(label, message)},
+        )
+        agent_started = time.monotonic()
+        try:
+            agent_result = agent.run(task)
+        except ZebenchError:
+            raise
+        except Exception as exc:
+            agent_result = AgentResult(status="failed", reason=f"agent crashed: {type(exc).__name__}: {exc}")
+        agent_ms = int((time.monotonic() - agent_started) * 1000)
+        record.oracle_questions = list(oracle.log)
+        if agent_result.model:
+            record.model = agent_result.model
+        record.telemetry = Telemetry(
+            agent_duration_ms=agent_ms,
+            turns=agent_result.turns,
+            tokens=agent_result.usage,
+            cost_usd=agent_result.cost_usd,
+            cost_kind=agent_result.cost_kind,
+            workspace_dir=str(workspace.path),
+        )
+        record.artifacts["agent_output"] = agent_result.final_message
+
+        diff = workspace.diff(DIFF_CAP_BYTES)
+        record.artifacts["diff"] = diff.patch
+        record.changed_files = diff.changed_files
+        record.dependency_changes = diff.dependency_changes
+        record.metadata["diff_truncated"] = diff.truncated
+
+        if agent_result.status not in _EVALUATE_AFTER:
+            _finish(record, RunStatus(agent_result.status), agent_result.reason)
+        else:
+            progress.phase(label, "validation")
+            copy_hidden_tests(scenario, workspace.path)
+            record.validation = run_validation(
+                scenario, workspace.path, runner, on_command=lambda name: progress.phase(label, "validation", name)
+            )
+            progress.phase(label, "evaluation")
+            record.evaluations = run_evaluators(
+                scenario.evaluators,
+                scenario=scenario,
+                workspace=workspace.path,
+                prompt=prompt.text,
+                validation=record.validation,
+                diff=diff.patch,
+                changed_files=diff.changed_files,
+                dependency_changes=diff.dependency_changes,
+                agent_result=agent_result,
+                command_runner=runner,
+                baseline_ref=workspace.baseline_ref,
+            )
+            card = score_run(record.evaluations, scenario.success_threshold)
+            record.total_score = card.total
+            record.telemetry = add_judge_usage(record.telemetry, record.evaluations)
+            if agent_result.status == "completed":
+                record.is_successful = card.is_successful
+                _finish(record, RunStatus.COMPLETED, None if card.is_successful else card.reason)
+            else:
+                _finish(record, RunStatus(agent_result.status), agent_result.reason)
+    except KeyboardInterrupt as exc:
+        _finish(record, RunStatus.INTERRUPTED, "interrupted by the user (Ctrl-C)")
+        pending_error = exc
+    except ZebenchError as exc:
+        _finish(record, RunStatus.FAILED, exc.one_line())
+        pending_error = exc
+    except Exception as exc:
+        _finish(record, RunStatus.FAILED, f"harness error: {type(exc).__name__}: {exc}")
+    finally:
+        record.telemetry.duration_ms = int((time.monotonic() - started) * 1000)
+        record.telemetry.tool_call_counts = trajectory.tool_call_counts()
+        record.telemetry.tool_calls = sum(record.telemetry.tool_call_counts.values())
+        record.artifacts["trajectory"] = trajectory.to_json()
+        if record.completed_at is None:
+            _finish(record, RunStatus.FAILED, "run ended unexpectedly")
+        progress.phase(label, "store")
+        try:
+            sink.save_run(record)
+        except KeyboardInterrupt:
+            sink.save_run(record)  # a second Ctrl-C during the write must not lose the run
+        progress.run_finished(record)
+        if workspace is not None and not spec.keep_workspace:
+            workspace.remove()
+    if pending_error is not None:
+        raise pending_error
+    return record

@@ -1,0 +1,102 @@
+"""Proving a scenario: its prompts load, the oracle passes, echo fails, validation is deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from zebench.commands.runner import LocalCommandRunner
+from zebench.errors import ZebenchError
+from zebench.evaluators.base import evaluator_names
+from zebench.runner.pipeline import RunSpec, run_one
+from zebench.runner.sink import DiscardSink
+from zebench.scenarios import resolve_prompt
+from zebench.scenarios.model import Scenario
+from zebench.validation import run_validation
+from zebench.workspace import prepare_workspace
+
+
+class AgentProof(BaseModel):
+    agent: str
+    status: str
+    total_score: float | None = None
+    is_successful: bool = False
+    reason: str | None = None
+
+
+class ScenarioProof(BaseModel):
+    """The outcome of ``zebench check`` for one scenario."""
+
+    suite: str
+    scenario: str
+    ok: bool = False
+    tiers: list[str] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
+    oracle: AgentProof | None = None
+    echo: AgentProof | None = None
+    flaky_commands: list[str] = Field(default_factory=list)
+
+
+def _agent_proof(scenario: Scenario, agent: str, tier: str, workspace_root: Path) -> AgentProof:
+    spec = RunSpec(scenario=scenario, tier=tier, agent=agent, batch_id="check", workspace_root=workspace_root)
+    try:
+        record = run_one(spec, DiscardSink())
+    except ZebenchError as exc:
+        return AgentProof(agent=agent, status="failed", reason=exc.one_line())
+    return AgentProof(
+        agent=agent,
+        status=record.status.value,
+        total_score=record.total_score,
+        is_successful=record.is_successful,
+        reason=record.reason,
+    )
+
+
+def flaky_validation(scenario: Scenario, workspace_root: Path, repeats: int = 3) -> list[str]:
+    """Validation commands whose outcome differs across ``repeats`` runs on the pristine fixture."""
+    outcomes: dict[str, set[tuple[int | None, bool]]] = {}
+    runner = LocalCommandRunner(base_env=scenario.env)
+    for _ in range(repeats):
+        workspace = prepare_workspace(scenario, workspace_root)
+        try:
+            for result in run_validation(scenario, workspace.path, runner):
+                outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
+        finally:
+            workspace.remove()
+    return sorted(name for name, seen in outcomes.items() if len(seen) > 1)
+
+
+def prove_scenario(scenario: Scenario, workspace_root: Path, *, repeats: int = 3) -> ScenarioProof:
+    """Check one scenario end to end. ``ok`` is False when any proof fails."""
+    proof = ScenarioProof(suite=scenario.suite, scenario=scenario.id, tiers=scenario.tiers)
+    if not scenario.tiers:
+        proof.problems.append("no tier prompts found")
+    for tier in scenario.tiers:
+        try:
+            resolve_prompt(scenario, tier)
+        except ZebenchError as exc:
+            proof.problems.append(exc.one_line())
+    known = set(evaluator_names())
+    unknown = [spec.name for spec in scenario.evaluators if spec.name not in known]
+    if unknown:
+        proof.problems.append(f"unknown evaluator(s): {', '.join(unknown)}")
+    if not scenario.evaluators:
+        proof.problems.append("no evaluators: nothing would be scored")
+    if proof.problems:
+        return proof
+    tier = "L1" if "L1" in scenario.tiers else scenario.tiers[0]
+    if scenario.solution is None:
+        proof.problems.append("no solution for the oracle agent (add solution/, solution.patch or solve.sh)")
+    else:
+        proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root)
+        if not proof.oracle.is_successful:
+            proof.problems.append(f"the oracle agent does not succeed: {proof.oracle.reason or proof.oracle.status}")
+    proof.echo = _agent_proof(scenario, "echo", tier, workspace_root)
+    if proof.echo.is_successful:
+        proof.problems.append("the echo agent succeeds without changing anything: the scenario proves nothing")
+    proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats)
+    if proof.flaky_commands:
+        proof.problems.append(f"flaky validation command(s): {', '.join(proof.flaky_commands)}")
+    proof.ok = not proof.problems
+    return proof
