@@ -17,7 +17,10 @@ class EchoAgent:
     def run(self, task: AgentTask) -> AgentResult:
         """Return the prompt as the final message without touching the workspace."""
         task.trajectory.message("assistant", task.prompt)
-        return AgentResult(status="completed", final_message=task.prompt, model=None, turns=0)
+        # No model is called, so the cost is a measured zero rather than unknown.
+        return AgentResult(
+            status="completed", final_message=task.prompt, model=None, turns=0, cost_usd=0.0, cost_kind="measured"
+        )
 
 
 class OracleAgent:
@@ -39,4 +42,4 @@ class OracleAgent:
         assert solution is not None  # apply_solution raised otherwise
         message = f"applied the {solution.kind} solution {solution.path}"
         task.trajectory.note(message, solution_kind=solution.kind, solution_path=str(solution.path))
-        return AgentResult(status="completed", final_message=message, turns=0)
+        return AgentResult(status="completed", final_message=message, turns=0, cost_usd=0.0, cost_kind="measured")

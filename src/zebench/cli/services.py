@@ -43,10 +43,12 @@ def sync() -> None:
 
     url = os.environ.get(WORKER_URL_ENV)
     if not url:
-        raise StoreError(f"{WORKER_URL_ENV} is not set", hint="export the results server URL, e.g. http://127.0.0.1:8787")
+        raise StoreError(
+            f"{WORKER_URL_ENV} is not set", hint="export the results server URL, e.g. http://127.0.0.1:8787"
+        )
     client = ResultsClient(url, api_key=os.environ.get(API_KEY_ENV))
     try:
-        report = sync_outbox(client, Outbox.default())
+        report = sync_outbox(client, Outbox())
     finally:
         client.close()
     console.print(f"sent {report.sent}, failed {report.failed}, remaining {report.remaining}")
@@ -55,7 +57,9 @@ def sync() -> None:
 
 
 def fake_llm(
-    script: Annotated[Path, typer.Option("--script", exists=True, dir_okay=False, help="YAML or JSON script.")],
+    script: Annotated[
+        Path, typer.Option("--script", exists=True, dir_okay=False, help="YAML or JSON script.")
+    ],
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535)] = 8765,
 ) -> None:

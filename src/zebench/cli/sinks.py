@@ -20,26 +20,30 @@ class RemoteSink:
         from zebench.client import Outbox, ResultsClient
 
         self.client = ResultsClient(url, api_key=api_key)
-        self.outbox = Outbox.default()
+        self.outbox = Outbox()
         self.console = console
         self.queued = 0
 
-    def _deliver(self, kind: str, item: RunRecord | BatchRecord) -> None:
+    def _deliver(self, item: RunRecord | BatchRecord) -> None:
         from zebench.client import deliver_or_queue
 
         if deliver_or_queue(self.client, item, self.outbox) == "queued":
             self.queued += 1
 
     def save_batch(self, batch: BatchRecord) -> None:
-        self._deliver("batch", batch)
+        self._deliver(batch)
 
     def save_run(self, run: RunRecord) -> None:
-        self._deliver("run", run)
+        self._deliver(run)
 
     def save_control(self, batch_id: str, control: ControlResult) -> None:
-        from zebench.client import deliver_or_queue
+        from zebench.client import ServerUnavailableError
 
-        deliver_or_queue(self.client, (batch_id, control), self.outbox)
+        try:
+            self.client.submit_control(batch_id, control)
+        except ServerUnavailableError:
+            self.outbox.put_control(batch_id, control)
+            self.queued += 1
 
     def sync_first(self) -> None:
         """Deliver what an earlier bench left in the outbox before adding more."""
@@ -47,7 +51,9 @@ class RemoteSink:
 
         report = sync(self.client, self.outbox)
         if report.sent:
-            self.console.print(f"[dim]outbox: delivered {report.sent} queued item(s) to the results server[/dim]")
+            self.console.print(
+                f"[dim]outbox: delivered {report.sent} queued item(s) to the results server[/dim]"
+            )
 
     def close(self) -> None:
         if self.queued:

@@ -1,0 +1,72 @@
+"""One interface over the Anthropic and OpenAI SDKs: retries, pricing, record and replay.
+
+Import the pieces from their modules (``zebench.llm.client.create_client`` and so on) or from here.
+Nothing is imported eagerly beyond the contract, so ``zebench.llm.fake`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from zebench.llm.types import (
+    LLMClient,
+    LLMMessage,
+    LLMRequest,
+    LLMRequestError,
+    LLMResponse,
+    LLMUnavailableError,
+    MissingAPIKeyError,
+    Provider,
+    RetryEvent,
+    ToolDefinition,
+)
+
+if TYPE_CHECKING:
+    from zebench.llm.client import create_client
+    from zebench.llm.models import ModelInfo, list_models
+    from zebench.llm.pricing import PricingTable, price_for
+    from zebench.llm.recording import Recorder, Recording
+    from zebench.llm.redact import redact
+
+_LAZY = {
+    "create_client": "zebench.llm.client",
+    "ModelInfo": "zebench.llm.models",
+    "list_models": "zebench.llm.models",
+    "PricingTable": "zebench.llm.pricing",
+    "price_for": "zebench.llm.pricing",
+    "Recorder": "zebench.llm.recording",
+    "Recording": "zebench.llm.recording",
+    "redact": "zebench.llm.redact",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that importing the fake server or the types does not pull in both SDKs.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zebench.llm' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "LLMClient",
+    "LLMMessage",
+    "LLMRequest",
+    "LLMRequestError",
+    "LLMResponse",
+    "LLMUnavailableError",
+    "MissingAPIKeyError",
+    "ModelInfo",
+    "PricingTable",
+    "Provider",
+    "Recorder",
+    "Recording",
+    "RetryEvent",
+    "ToolDefinition",
+    "create_client",
+    "list_models",
+    "price_for",
+    "redact",
+]

@@ -39,6 +39,9 @@ class ToolUseBlock(_Model):
     id: str
     name: str
     input: dict[str, Any] = Field(default_factory=dict)
+    # Set when the provider sent arguments that are not a JSON object; the loop reports it to the model
+    # instead of calling the tool with made-up arguments.
+    parse_error: str | None = None
 
 
 class ToolResultBlock(_Model):
@@ -92,6 +95,14 @@ RetryCallback = Callable[[RetryEvent], None]
 
 class LLMUnavailableError(Exception):
     """The provider kept failing after every retry: an infrastructure error, not an agent failure."""
+
+
+class LLMRequestError(Exception):
+    """The provider rejected the request (a 4xx other than 408/409/429): retrying would not help."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        self.status_code = status_code
+        super().__init__(message)
 
 
 class MissingAPIKeyError(AgentConfigError):

@@ -14,8 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from zebench.results.models import ControlResult, RunStatus
 
 RunSort = Literal[
-    "-started_at", "started_at", "-total_score", "total_score", "-duration_ms", "duration_ms",
-    "-cost_usd", "cost_usd",
+    "-started_at",
+    "started_at",
+    "-total_score",
+    "total_score",
+    "-duration_ms",
+    "duration_ms",
+    "-cost_usd",
+    "cost_usd",
 ]
 
 

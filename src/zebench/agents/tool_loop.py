@@ -1,0 +1,356 @@
+"""The tool-use loop shared by the LLM agents: ask the model, run its tool calls, repeat.
+
+One :class:`ToolLoopAgent` instance may serve several runs, but every run builds its own client,
+conversation and counters inside :meth:`ToolLoopAgent.run`: nothing is shared between runs.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask
+from zebench.errors import AgentConfigError
+from zebench.llm.client import create_client
+from zebench.llm.config import resolve_api_key, resolve_base_url
+from zebench.llm.recording import Recorder, RecordingClient, RecordingMeta, ReplayDivergedError
+from zebench.llm.redact import redact, redact_data
+from zebench.llm.types import (
+    LLMClient,
+    LLMMessage,
+    LLMRequest,
+    LLMRequestError,
+    LLMResponse,
+    LLMUnavailableError,
+    Provider,
+    RetryCallback,
+    RetryEvent,
+    TextBlock,
+    ToolDefinition,
+    ToolResultBlock,
+    ToolUseBlock,
+)
+from zebench.results.models import CostKind, TokenUsage
+from zebench.results.trajectory import TrajectoryStep
+
+MAX_PARALLEL_TOOLS = 4  # parallel tool calls of one turn; small, the workspace is shared
+
+
+@dataclass
+class _RunState:
+    """Counters of one run; lives only inside ``run``."""
+
+    started: float = field(default_factory=time.monotonic)
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost: float = 0.0
+    cost_unknown: bool = False
+    cost_kinds: set[str] = field(default_factory=set)
+    turns: int = 0
+    retries: int = 0
+    last_text: str = ""
+    served_model: str | None = None
+    stop_reason: str | None = None
+    cost_budget_warned: bool = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def add(self, response: LLMResponse) -> None:
+        self.turns += 1
+        self.usage = self.usage + response.usage
+        if response.cost_usd is None:
+            self.cost_unknown = True
+        else:
+            self.cost += response.cost_usd
+            if response.cost_kind:
+                self.cost_kinds.add(response.cost_kind)
+        self.served_model = response.model or self.served_model
+        self.stop_reason = response.stop_reason
+        if response.text:
+            self.last_text = response.text
+
+    @property
+    def cost_usd(self) -> float | None:
+        return None if self.cost_unknown else round(self.cost, 6)
+
+    @property
+    def cost_kind(self) -> CostKind | None:
+        if self.cost_unknown or not self.cost_kinds:
+            return None
+        return "measured" if self.cost_kinds == {"measured"} else "estimated"
+
+
+class ToolLoopAgent:
+    """Base class of the LLM agents. Subclasses set ``provider`` and build the client."""
+
+    name: ClassVar[str] = "tool_loop"
+    provider: ClassVar[Provider] = "anthropic"
+    default_model: ClassVar[str | None] = None
+
+    def __init__(self, options: AgentOptions) -> None:
+        self.options = options
+
+    # --- hooks for subclasses -----------------------------------------------------------------
+
+    def secrets(self) -> list[str]:
+        """Values that must never be stored (the API key)."""
+        return []
+
+    def create_client(self, task: AgentTask, model: str, on_retry: RetryCallback) -> LLMClient:
+        """A fresh client for this run."""
+        raise NotImplementedError
+
+    def resolve_model(self, task: AgentTask) -> str:
+        """The task's model, else the options', else the agent's default."""
+        model = task.model or self.options.model or self.default_model
+        if not model:
+            raise AgentConfigError(f"the {self.name} agent needs a model", hint="pass --model")
+        return model
+
+    def after_run(self, result: AgentResult, client: LLMClient) -> AgentResult:
+        """Last look at the result and the run's client (the replay agent checks the recording was used up)."""
+        return result
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def system_prompt(self, task: AgentTask, tools: list[ToolDefinition]) -> str:
+        """The task's system prompt (if any) plus a short harness preamble."""
+        o = self.options
+        limits = [f"at most {o.max_turns} turns", f"{o.max_tokens} output tokens per reply"]
+        if o.max_tokens_total is not None:
+            limits.append(f"{o.max_tokens_total} tokens in total")
+        if o.max_cost_usd is not None:
+            limits.append(f"${o.max_cost_usd:g} of spend")
+        if o.time_limit_s is not None:
+            limits.append(f"{o.time_limit_s:g} seconds")
+        preamble = (
+            f"You are working in the repository at {task.workspace}; every path is relative to it.\n"
+            f"Tools: {', '.join(t.name for t in tools) or 'none'}. Use them to inspect and change files "
+            "and to run commands.\n"
+            f"Limits: {', '.join(limits)}.\n"
+            "When the task is done, reply with a short summary of what you changed and call no tool."
+        )
+        return f"{task.system_prompt.rstrip()}\n\n{preamble}" if task.system_prompt else preamble
+
+    def run(self, task: AgentTask) -> AgentResult:
+        """Run the loop until the model stops calling tools, a budget runs out, or the provider fails."""
+        state = _RunState()
+        secrets = self.secrets()
+        model = self.resolve_model(task)
+
+        def on_retry(event: RetryEvent) -> None:
+            state.retries += 1
+            line = f"{self.name}: retry {event.attempt} in {event.wait_s:.1f}s ({event.reason})"
+            task.trajectory.note(line, kind="retry", wait_s=event.wait_s, reason=event.reason)
+            callback = task.extra.get("on_event")
+            if callable(callback):
+                callback(line)
+
+        client = self.create_client(task, model, on_retry)
+        recording_dir: Path | None = None
+        if self.options.record_dir is not None:
+            recording_dir = self.options.record_dir / task.run_id
+            meta = RecordingMeta(provider=client.provider, model=model, agent=self.name, run_id=task.run_id)
+            client = RecordingClient(client, Recorder(recording_dir, secrets=secrets, meta=meta))
+
+        tools = [
+            ToolDefinition(name=s.name, description=s.description, parameters=s.parameters)
+            for s in task.tools.specs()
+        ]
+        system = self.system_prompt(task, tools)
+        messages: list[LLMMessage] = [LLMMessage(role="user", content=task.prompt)]
+        task.trajectory.message("system", redact(system, secrets))
+        task.trajectory.message("user", redact(task.prompt, secrets))
+
+        status: AgentStatus = "completed"
+        reason: str | None = None
+        final = ""
+        try:
+            while True:
+                if state.turns >= self.options.max_turns:
+                    status, reason = "budget_exceeded", f"budget exceeded: max_turns={self.options.max_turns}"
+                    break
+                if (over := self._time_exceeded(state)) is not None:
+                    status, reason = "budget_exceeded", over
+                    break
+                request = LLMRequest(
+                    model=model,
+                    messages=list(messages),
+                    system=system,
+                    tools=tools,
+                    max_tokens=self.options.max_tokens,
+                    temperature=self.options.temperature,
+                )
+                started_at = time.time()
+                response = client.complete(request)
+                state.add(response)
+                self._record_call(task, request, response, started_at, state.turns, secrets)
+                messages.append(LLMMessage(role="assistant", content=_assistant_blocks(response)))
+                if (over := self._budget_exceeded(task, state)) is not None:
+                    status, reason = "budget_exceeded", over
+                    break
+                if not response.tool_calls:
+                    final = response.text
+                    break
+                results = self._run_tools(task, response.tool_calls)
+                messages.append(LLMMessage(role="user", content=list(results)))
+        except LLMUnavailableError as exc:
+            status, reason = "infra_error", redact(str(exc), secrets)
+        except LLMRequestError as exc:
+            status, reason = "failed", redact(f"the provider rejected the request: {exc}", secrets)
+        except ReplayDivergedError as exc:
+            status, reason = "failed", f"replay diverged: {exc}"
+        if status != "completed":
+            task.trajectory.note(reason or status, kind=status)
+        final = final or state.last_text
+        if final:
+            task.trajectory.message("assistant", redact(final, secrets))
+        metadata: dict[str, Any] = {
+            "provider": client.provider,
+            "llm_calls": state.turns,
+            "retries": state.retries,
+        }
+        if state.stop_reason:
+            metadata["stop_reason"] = state.stop_reason
+        if recording_dir is not None:
+            metadata["recording_dir"] = str(recording_dir)
+        return self.after_run(
+            AgentResult(
+                status=status,
+                reason=reason,
+                final_message=redact(final, secrets),
+                model=state.served_model or model,
+                usage=state.usage,
+                cost_usd=state.cost_usd,
+                cost_kind=state.cost_kind,
+                turns=state.turns,
+                metadata=metadata,
+            ),
+            client,
+        )
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def _time_exceeded(self, state: _RunState) -> str | None:
+        limit = self.options.time_limit_s
+        if limit is not None and state.elapsed > limit:
+            return f"budget exceeded: time_limit_s={limit:g} (spent {state.elapsed:.1f}s)"
+        return None
+
+    def _budget_exceeded(self, task: AgentTask, state: _RunState) -> str | None:
+        o = self.options
+        if o.max_tokens_total is not None and state.usage.total > o.max_tokens_total:
+            return f"budget exceeded: max_tokens_total={o.max_tokens_total} (spent {state.usage.total})"
+        if o.max_cost_usd is not None:
+            if state.cost_unknown:
+                if not state.cost_budget_warned:
+                    state.cost_budget_warned = True
+                    task.trajectory.note(
+                        f"max_cost_usd={o.max_cost_usd:g} cannot be enforced: the model's price is unknown",
+                        kind="warning",
+                    )
+            elif state.cost > o.max_cost_usd:
+                return f"budget exceeded: max_cost_usd={o.max_cost_usd:g} (spent {state.cost:.4g})"
+        return self._time_exceeded(state)
+
+    def _record_call(
+        self,
+        task: AgentTask,
+        request: LLMRequest,
+        response: LLMResponse,
+        started_at: float,
+        turn: int,
+        secrets: list[str],
+    ) -> None:
+        content = {
+            "request": {
+                "model": request.model,
+                "messages": len(request.messages),
+                "tools": [t.name for t in request.tools],
+                "max_tokens": request.max_tokens,
+                "temperature": request.temperature,
+            },
+            "response": {
+                "model": response.model,
+                "text": response.text,
+                "tool_calls": [c.model_dump(exclude_none=True) for c in response.tool_calls],
+                "stop_reason": response.stop_reason,
+            },
+        }
+        task.trajectory.add(
+            TrajectoryStep(
+                type="llm_call",
+                at=started_at,
+                content=redact_data(content, secrets),
+                duration_ms=response.duration_ms,
+                usage=response.usage.model_dump(),
+                meta={
+                    "turn": turn,
+                    "finished_at": time.time(),
+                    "cost_usd": response.cost_usd,
+                    "cost_kind": response.cost_kind,
+                },
+            )
+        )
+
+    def _run_tools(self, task: AgentTask, calls: list[ToolUseBlock]) -> list[ToolResultBlock]:
+        """Run every call of one turn; several run concurrently, results keep the calls' order."""
+        if len(calls) == 1:
+            return [self._run_tool(task, calls[0])]
+        with ThreadPoolExecutor(
+            max_workers=min(MAX_PARALLEL_TOOLS, len(calls)), thread_name_prefix="tool"
+        ) as pool:
+            return list(pool.map(lambda c: self._run_tool(task, c), calls))
+
+    @staticmethod
+    def _run_tool(task: AgentTask, call: ToolUseBlock) -> ToolResultBlock:
+        if call.parse_error is not None:
+            message = f"error: {call.name}: {call.parse_error}"
+            task.trajectory.add(TrajectoryStep(type="tool_call", name=call.name, arguments={}, error=message))
+            return ToolResultBlock(tool_use_id=call.id, content=message, is_error=True)
+        try:
+            result = task.tools.call(call.name, call.input)
+        except Exception as exc:  # a plug-in toolbox broke its never-raise contract: report, keep going
+            return ToolResultBlock(
+                tool_use_id=call.id, content=f"error: {call.name} crashed: {exc}", is_error=True
+            )
+        return ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error)
+
+
+def _assistant_blocks(response: LLMResponse) -> list[TextBlock | ToolUseBlock | ToolResultBlock]:
+    blocks: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
+    if response.text:
+        blocks.append(TextBlock(text=response.text))
+    blocks.extend(response.tool_calls)
+    return blocks
+
+
+class ProviderAgent(ToolLoopAgent):
+    """A tool-loop agent talking to one provider; checks its API key when constructed, before any work.
+
+    ``options.extra`` may tune retries: ``max_retries``, ``max_total_wait_s``, ``backoff_base_s``.
+    """
+
+    def __init__(self, options: AgentOptions) -> None:
+        super().__init__(options)
+        self._base_url = resolve_base_url(self.provider, options.base_url)
+        self._api_key = resolve_api_key(self.provider, base_url=self._base_url)
+
+    def secrets(self) -> list[str]:
+        return [self._api_key]
+
+    def create_client(self, task: AgentTask, model: str, on_retry: RetryCallback) -> LLMClient:
+        extra = self.options.extra
+        return create_client(
+            self.provider,
+            base_url=self._base_url,
+            api_key=self._api_key,
+            on_retry=on_retry,
+            max_retries=int(extra.get("max_retries", 5)),
+            max_total_wait_s=float(extra.get("max_total_wait_s", 120)),
+            backoff_base_s=float(extra.get("backoff_base_s", 1.0)),
+        )

@@ -1,0 +1,32 @@
+"""Talk to a zebench results server: an HTTP client, a ResultStore over HTTP and a local outbox.
+
+``ResultsClient`` submits and reads results (``ZE_BENCHMARKS_WORKER_URL``, ``ZE_BENCHMARKS_API_KEY``);
+``RemoteStore`` is the same client shaped as a ResultStore; ``Outbox``, ``deliver_or_queue`` and
+``sync`` keep results that could not be delivered and send them later, exactly once.
+"""
+
+from zebench.client.http import (
+    API_KEY_ENV,
+    URL_ENV,
+    ResultsClient,
+    ServerRejectedError,
+    ServerUnavailableError,
+    SubmitOutcome,
+)
+from zebench.client.outbox import Outbox, OutboxEntry, SyncReport, deliver_or_queue, sync
+from zebench.client.remote import RemoteStore
+
+__all__ = [
+    "API_KEY_ENV",
+    "URL_ENV",
+    "Outbox",
+    "OutboxEntry",
+    "RemoteStore",
+    "ResultsClient",
+    "ServerRejectedError",
+    "ServerUnavailableError",
+    "SubmitOutcome",
+    "SyncReport",
+    "deliver_or_queue",
+    "sync",
+]

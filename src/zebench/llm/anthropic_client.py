@@ -1,0 +1,147 @@
+"""The Anthropic Messages API adapter."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anthropic
+
+from zebench.llm.base_client import RetryingClient
+from zebench.llm.pricing import PricingTable
+from zebench.llm.retry import RetryPolicy, sdk_classifier
+from zebench.llm.types import (
+    LLMMessage,
+    LLMRequest,
+    LLMResponse,
+    Provider,
+    RetryCallback,
+    TextBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+)
+from zebench.results.models import TokenUsage
+
+JSON_INSTRUCTION = "Reply with a single JSON object and nothing else."
+
+
+def to_anthropic_messages(messages: list[LLMMessage]) -> list[dict[str, Any]]:
+    """Provider-neutral messages to Messages API params (tool results stay in user turns)."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message.content, str):
+            out.append({"role": message.role, "content": message.content})
+            continue
+        blocks: list[dict[str, Any]] = []
+        for block in message.content:
+            if isinstance(block, TextBlock):
+                if block.text:  # the API rejects empty text blocks
+                    blocks.append({"type": "text", "text": block.text})
+            elif isinstance(block, ToolUseBlock):
+                blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
+            elif isinstance(block, ToolResultBlock):
+                blocks.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": block.tool_use_id,
+                        "content": block.content,
+                        "is_error": block.is_error,
+                    }
+                )
+        out.append({"role": message.role, "content": blocks})
+    return out
+
+
+def anthropic_params(request: LLMRequest) -> dict[str, Any]:
+    """The keyword arguments for ``messages.create``; tools keep their full JSON schema."""
+    params: dict[str, Any] = {
+        "model": request.model,
+        "max_tokens": request.max_tokens,
+        "messages": to_anthropic_messages(request.messages),
+    }
+    system = request.system
+    if request.json_mode:
+        # The Messages API has no JSON mode; an explicit instruction is the portable equivalent.
+        system = f"{system}\n\n{JSON_INSTRUCTION}" if system else JSON_INSTRUCTION
+    if system:
+        params["system"] = system
+    if request.tools:
+        params["tools"] = [
+            {"name": t.name, "description": t.description, "input_schema": t.parameters}
+            for t in request.tools
+        ]
+    if request.temperature is not None:
+        # This SDK release dropped ``temperature`` from ``messages.create``'s signature; the API still
+        # accepts it for the models that support sampling, so it travels in the body.
+        params["extra_body"] = {"temperature": request.temperature}
+    return params
+
+
+class AnthropicClient(RetryingClient):
+    """Messages API through the official SDK, with the SDK's own retries off."""
+
+    provider: Provider = "anthropic"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        policy: RetryPolicy,
+        on_retry: RetryCallback | None,
+        pricing: PricingTable,
+        timeout_s: float = 300.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            policy=policy,
+            on_retry=on_retry,
+            pricing=pricing,
+            classify=sdk_classifier(
+                anthropic.APIStatusError,
+                anthropic.APIConnectionError,
+                anthropic.APITimeoutError,
+                (anthropic.APIResponseValidationError, json.JSONDecodeError),
+            ),
+            sleep=sleep,
+        )
+        self._sdk = anthropic.Anthropic(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s)
+
+    def _send(self, request: LLMRequest) -> LLMResponse:
+        message = self._sdk.messages.create(**anthropic_params(request))
+        texts: list[str] = []
+        calls: list[ToolUseBlock] = []
+        for block in message.content:
+            if block.type == "text":
+                texts.append(block.text)
+            elif block.type == "tool_use":
+                raw_input = block.input
+                if isinstance(raw_input, dict):
+                    calls.append(ToolUseBlock(id=block.id, name=block.name, input=raw_input))
+                else:
+                    calls.append(
+                        ToolUseBlock(
+                            id=block.id, name=block.name, parse_error="tool input is not a JSON object"
+                        )
+                    )
+        raw_usage = message.usage
+        usage = TokenUsage(
+            input=raw_usage.input_tokens or 0,
+            output=raw_usage.output_tokens or 0,
+            cache_read=getattr(raw_usage, "cache_read_input_tokens", None) or 0,
+            cache_write=getattr(raw_usage, "cache_creation_input_tokens", None) or 0,
+        )
+        served = str(message.model or request.model)
+        cost = self._estimate([served, request.model], usage)
+        return LLMResponse(
+            text="".join(texts),
+            tool_calls=calls,
+            stop_reason=message.stop_reason,
+            model=served,
+            usage=usage,
+            cost_usd=cost,
+            cost_kind="estimated" if cost is not None else None,
+        )

@@ -1,0 +1,56 @@
+"""The FastAPI application factory of the results server."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from zebench import __version__
+from zebench.dashboard import mount_dashboard
+from zebench.server.errors import install_error_handlers
+from zebench.server.limits import BodyLimitMiddleware
+from zebench.server.routes import batches, health, results, runs, stats
+from zebench.server.settings import ServerSettings, check_settings
+from zebench.store.base import ResultStore
+
+DESCRIPTION = """\
+Results API of zebench. JSON uses camelCase with the original ze-benchmarks Worker API's field
+names, so existing clients keep working.
+
+* Writes need `Authorization: Bearer <key>` (401 without it, 403 with a wrong one). A server with
+  no key accepts writes only on a loopback address.
+* Reads are open unless a read key is configured (then the read or the write key).
+* Every error is `{"error": str, "details"?: ...}`; malformed JSON is a 400, validation a 422
+  whose `error` names the field, bodies above the limit a 413.
+"""
+
+
+def create_app(store: ResultStore, settings: ServerSettings | None = None) -> FastAPI:
+    """The results API over ``store``. More routers (the dashboard) can be added with
+    ``app.include_router``; ``app.state.store`` and ``app.state.settings`` are available to them.
+
+    Raises StoreError for settings that would expose writes without a key (see check_settings).
+    """
+    settings = settings or ServerSettings()
+    check_settings(settings)
+    app = FastAPI(title="zebench results API", version=__version__, description=DESCRIPTION)
+    app.state.store = store
+    app.state.settings = settings
+    app.state.write_lock = threading.Lock()
+    install_error_handlers(app)
+    for module in (health, results, runs, batches, stats):
+        app.include_router(module.router)
+    # Added last = outermost: size is checked before routing, CORS headers wrap every answer.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    mount_dashboard(app, store)
+    return app

@@ -1,0 +1,49 @@
+"""Batch read routes: list and detail (aggregates and breakdowns computed by the store in SQL)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from zebench.errors import NotFoundError, StoreError
+from zebench.server.auth import require_read
+from zebench.server.deps import get_store
+from zebench.server.errors import ERROR_RESPONSES, ApiError
+from zebench.server.render import batch_detail, batch_summary_body
+from zebench.server.routes.params import BatchIdPath, Cursor, bad_cursor, batch_page_limit
+from zebench.store.base import ResultStore
+
+router = APIRouter(prefix="/api/batches", tags=["batches"], dependencies=[Depends(require_read)])
+
+Store = Annotated[ResultStore, Depends(get_store)]
+
+
+@router.get("", summary="List batches", responses=ERROR_RESPONSES)
+def list_batches(
+    store: Store, limit: Annotated[int, Depends(batch_page_limit)], cursor: Cursor = None
+) -> JSONResponse:
+    """Newest batches first: ``{items, nextCursor}``; each item has the original's field names too.
+    ``limit`` defaults to 20; values above 500 are clamped to 500."""
+    try:
+        page = store.list_batches(limit=limit, cursor=cursor)
+    except StoreError as exc:
+        raise bad_cursor(exc) or exc from None
+    return JSONResponse(
+        {"items": [batch_summary_body(b) for b in page.items], "nextCursor": page.next_cursor}
+    )
+
+
+@router.get(
+    "/{batch_id}",
+    summary="A batch with its runs, aggregates and breakdowns",
+    responses={**ERROR_RESPONSES, 404: {"description": "Batch not found"}},
+)
+def get_batch(batch_id: BatchIdPath, store: Store) -> JSONResponse:
+    """The batch's summary fields at the top level (as the original), plus ``summary``, ``runs``,
+    ``byScenario``, ``byTier``, ``byAgentModel``, ``byEvaluator``, ``failedRuns`` and ``controls``."""
+    try:
+        return JSONResponse(batch_detail(store.get_batch(batch_id)))
+    except NotFoundError:
+        raise ApiError(404, "Batch not found") from None

@@ -1,0 +1,89 @@
+"""Write routes: ``POST /api/results``, ``/api/results/batch`` and ``/api/results/control``."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from zebench.errors import NotFoundError
+from zebench.results.models import RunRecord
+from zebench.server.auth import require_write
+from zebench.server.deps import get_store, get_write_lock
+from zebench.server.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from zebench.server.ingest import (
+    batch_from_payload,
+    classify,
+    control_from_payload,
+    run_from_payload,
+    stamp,
+)
+from zebench.server.schemas import SubmitBatchPayload, SubmitControlPayload, SubmitRunPayload
+from zebench.store.base import ResultStore
+
+router = APIRouter(prefix="/api/results", tags=["results"], dependencies=[Depends(require_write)])
+
+Store = Annotated[ResultStore, Depends(get_store)]
+Lock = Annotated[threading.Lock, Depends(get_write_lock)]
+
+
+def _stored_run(store: ResultStore, run_id: str) -> RunRecord | None:
+    try:
+        return store.get_run(run_id)
+    except NotFoundError:
+        return None
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Submit one run",
+    responses={
+        **ERROR_RESPONSES,
+        200: {"description": "The same run was already stored (duplicate) or a running run was replaced"},
+        409: {"model": ErrorBody, "description": "A different run with this runId is already stored"},
+    },
+)
+def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
+    """Store a run with its evaluations, telemetry and artifacts in one transaction.
+
+    Idempotent by ``runId``: the same content again answers 200 ``duplicate: true``; different
+    content answers 409, unless the stored run is still ``running`` (then it is replaced).
+    """
+    run = run_from_payload(payload)
+    with lock:
+        outcome = classify(run, _stored_run(store, run.run_id))
+        if outcome == "duplicate":
+            return JSONResponse({"success": True, "runId": run.run_id, "duplicate": True}, status_code=200)
+        if outcome == "conflict":
+            raise ApiError(
+                409,
+                "Run already exists with different content",
+                f"run {run.run_id} is stored with a final status; submit it under a new runId",
+            )
+        store.save_run(stamp(run))
+    if outcome == "replaced":
+        return JSONResponse({"success": True, "runId": run.run_id, "replaced": True}, status_code=200)
+    return {"success": True, "runId": run.run_id}
+
+
+@router.post("/batch", status_code=201, summary="Create or update a batch", responses=ERROR_RESPONSES)
+def submit_batch(payload: SubmitBatchPayload, store: Store, lock: Lock) -> dict[str, Any]:
+    """Upsert a batch's metadata and completion time. Totals in the payload are ignored."""
+    batch = batch_from_payload(payload)
+    with lock:
+        store.save_batch(batch)
+    return {"success": True, "batchId": batch.batch_id}
+
+
+@router.post(
+    "/control", status_code=201, summary="Store a warmup (control) result", responses=ERROR_RESPONSES
+)
+def submit_control(payload: SubmitControlPayload, store: Store, lock: Lock) -> dict[str, Any]:
+    """Store the warmup of one scenario in a batch (created if unknown), replacing an older one."""
+    control = control_from_payload(payload)
+    with lock:
+        store.save_control(payload.batch_id, control)
+    return {"success": True, "batchId": payload.batch_id}

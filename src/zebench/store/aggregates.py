@@ -1,0 +1,201 @@
+"""Aggregates computed in SQL (one grouped pass) and finished in Python into ScoreStats fields.
+
+Every figure comes from the stored rows at query time, either the runs themselves or the rollup
+cells that each write updates in its own transaction (never stale, see ``rollups``). The database
+returns count, sums, sum of squares, min, max and per-status counts; Python only divides and takes
+the square root (SQLite builds do not all ship math functions). Both sources select the same
+labels, so ``stats_from_row`` finishes either.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Label, Table, case, func
+
+from zebench.results.models import RunStatus
+from zebench.store import schema
+
+HISTOGRAM_BUCKETS = 10
+
+
+@dataclass(frozen=True)
+class StatSource:
+    """The columns a group of ScoreStats is computed from."""
+
+    score: ColumnElement[Any]
+    success: ColumnElement[Any]
+    status: ColumnElement[Any]
+    statuses: tuple[str, ...]
+    duration: ColumnElement[Any]
+    cost: ColumnElement[Any]
+    tokens_in: ColumnElement[Any]
+    tokens_out: ColumnElement[Any]
+
+
+RUN_STATS = StatSource(
+    score=schema.runs.c.total_score,
+    success=schema.runs.c.is_successful,
+    status=schema.runs.c.status,
+    statuses=tuple(s.value for s in RunStatus),
+    duration=schema.runs.c.duration_ms,
+    cost=schema.runs.c.cost_usd,
+    tokens_in=schema.runs.c.tokens_in,
+    tokens_out=schema.runs.c.tokens_out,
+)
+
+# Evaluator groups: the evaluation's score and pass flag, its own status, the run's cost and time.
+EVALUATION_STATS = StatSource(
+    score=schema.evaluations.c.score,
+    success=schema.evaluations.c.passed,
+    status=schema.evaluations.c.status,
+    statuses=("scored", "skipped", "error"),
+    duration=schema.runs.c.duration_ms,
+    cost=schema.runs.c.cost_usd,
+    tokens_in=schema.runs.c.tokens_in,
+    tokens_out=schema.runs.c.tokens_out,
+)
+
+
+def _count_if(condition: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def stat_columns(src: StatSource) -> list[Label[Any]]:
+    """The aggregate select columns for ``src``; pair with ``stats_from_row``."""
+    cols: list[Label[Any]] = [
+        func.count().label("agg_n"),
+        _count_if(src.success).label("agg_successes"),
+        func.count(src.score).label("agg_scored"),
+        func.sum(src.score).label("agg_sum"),
+        func.sum(src.score * src.score).label("agg_sumsq"),
+        func.min(src.score).label("agg_min"),
+        func.max(src.score).label("agg_max"),
+        func.sum(src.duration).label("agg_duration_sum"),
+        func.count(src.duration).label("agg_duration_n"),
+        func.sum(src.cost).label("agg_cost"),
+        func.count(src.cost).label("agg_costed"),
+        func.coalesce(func.sum(src.tokens_in), 0).label("agg_tokens_in"),
+        func.coalesce(func.sum(src.tokens_out), 0).label("agg_tokens_out"),
+    ]
+    # Conditional sums: every status in the same single pass instead of a second GROUP BY.
+    cols += [
+        _count_if(src.status == status).label(f"agg_status_{i}") for i, status in enumerate(src.statuses)
+    ]
+    return cols
+
+
+def histogram_columns(score: ColumnElement[Any]) -> list[Label[Any]]:
+    """Ten conditional counts of ``score`` in buckets [0, .1), [.1, .2), ... [.9, 1]."""
+    cols = []
+    for i in range(HISTOGRAM_BUCKETS):
+        lower = score >= i / HISTOGRAM_BUCKETS if i else score.is_not(None)
+        cond = lower & (score < (i + 1) / HISTOGRAM_BUCKETS) if i < HISTOGRAM_BUCKETS - 1 else lower
+        cols.append(_count_if(cond).label(f"agg_hist_{i}"))
+    return cols
+
+
+def rollup_stat_columns(table: Table, success: str, statuses: tuple[str, ...]) -> list[Label[Any]]:
+    """``stat_columns`` over a rollup table's cells: the sums of their sums.
+
+    ``success`` names the boolean key column whose cells count as successes.
+    """
+    c = table.c
+
+    def total(col: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(col), 0)
+
+    def count_where(cond: ColumnElement[Any]) -> ColumnElement[Any]:
+        return total(case((cond, c.n), else_=0))
+
+    cols: list[Label[Any]] = [
+        total(c.n).label("agg_n"),
+        count_where(c[success].is_(True)).label("agg_successes"),
+        total(c.scored).label("agg_scored"),
+        func.sum(c.score_sum).label("agg_sum"),
+        func.sum(c.score_sumsq).label("agg_sumsq"),
+        func.min(c.score_min).label("agg_min"),
+        func.max(c.score_max).label("agg_max"),
+        total(c.duration_sum).label("agg_duration_sum"),
+        total(c.duration_n).label("agg_duration_n"),
+        # NULL when no cell has a cost, as SUM over the runs would be.
+        func.sum(case((c.cost_n > 0, c.cost_sum), else_=None)).label("agg_cost"),
+        total(c.cost_n).label("agg_costed"),
+        total(c.tokens_in).label("agg_tokens_in"),
+        total(c.tokens_out).label("agg_tokens_out"),
+    ]
+    cols += [count_where(c.status == status).label(f"agg_status_{i}") for i, status in enumerate(statuses)]
+    return cols
+
+
+def rollup_histogram_columns(table: Table) -> list[Label[Any]]:
+    """The histogram buckets summed over rollup cells; pair with ``histogram_from_row``."""
+    return [
+        func.coalesce(func.sum(table.c[f"hist_{i}"]), 0).label(f"agg_hist_{i}")
+        for i in range(HISTOGRAM_BUCKETS)
+    ]
+
+
+def score_bucket(score: float) -> int:
+    """The histogram bucket of a score, by the same comparisons as ``histogram_columns``."""
+    bucket = 0
+    for i in range(1, HISTOGRAM_BUCKETS):
+        if score >= i / HISTOGRAM_BUCKETS:
+            bucket = i
+    return bucket
+
+
+def histogram_from_row(row: Mapping[Any, Any]) -> list[int]:
+    """The bucket counts selected with ``histogram_columns``."""
+    return [int(row[f"agg_hist_{i}"] or 0) for i in range(HISTOGRAM_BUCKETS)]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+def sample_std(n: int, total: float, total_sq: float) -> float | None:
+    """The sample standard deviation from a count, a sum and a sum of squares (None below 2)."""
+    if n < 2:
+        return None
+    variance = (total_sq - total * total / n) / (n - 1)
+    return math.sqrt(max(variance, 0.0))  # rounding can make a zero variance slightly negative
+
+
+def stats_from_row(row: Mapping[Any, Any], src: StatSource) -> dict[str, Any]:
+    """ScoreStats fields from a row selected with ``stat_columns(src)``."""
+    n = _int(row["agg_n"])
+    successes = _int(row["agg_successes"])
+    scored = _int(row["agg_scored"])
+    total = float(row["agg_sum"] or 0.0)  # PostgreSQL returns numeric sums as Decimal
+    total_sq = float(row["agg_sumsq"] or 0.0)
+    costed = _int(row["agg_costed"])
+    timed = _int(row["agg_duration_n"])
+    cost = _float(row["agg_cost"])
+    statuses = {
+        status: _int(row[f"agg_status_{i}"])
+        for i, status in enumerate(src.statuses)
+        if row[f"agg_status_{i}"]
+    }
+    return {
+        "runs": n,
+        "successes": successes,
+        "success_rate": successes / n if n else None,
+        "mean_score": total / scored if scored else None,
+        "std_score": sample_std(scored, total, total_sq),
+        "min_score": _float(row["agg_min"]),
+        "max_score": _float(row["agg_max"]),
+        "mean_duration_ms": float(row["agg_duration_sum"] or 0) / timed if timed else None,
+        "total_cost_usd": cost,
+        "mean_cost_usd": cost / costed if cost is not None and costed else None,
+        "tokens_in": _int(row["agg_tokens_in"]),
+        "tokens_out": _int(row["agg_tokens_out"]),
+        "status_counts": statuses,
+    }

@@ -1,0 +1,224 @@
+"""Translate between the result models and table rows: runs, artifacts, controls and summaries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from zebench.results.models import (
+    CommandResult,
+    ControlResult,
+    DependencyChange,
+    EvaluationResult,
+    FileChange,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+    TokenUsage,
+)
+from zebench.store import schema
+from zebench.store.queries import RunSummary
+
+VALIDATION_ARTIFACT = "validation"
+ARTIFACT_ENCODING = "zlib"
+_COMMANDS = TypeAdapter(list[CommandResult])
+
+# The run columns a RunSummary is built from, in one place for every listing query.
+SUMMARY_COLUMNS = [schema.runs.c[name] for name in RunSummary.model_fields]
+
+
+def compress_artifact(run_id: str, name: str, text: str) -> dict[str, Any]:
+    """An artifacts row for ``text``: zlib-compressed UTF-8 with its size and SHA-256."""
+    raw = text.encode("utf-8")
+    return {
+        "run_id": run_id,
+        "name": name,
+        "encoding": ARTIFACT_ENCODING,
+        "size": len(raw),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "data": zlib.compress(raw, 6),
+    }
+
+
+def decompress_artifact(encoding: str, data: bytes) -> str:
+    """The text of a stored artifact."""
+    raw = zlib.decompress(data) if encoding == ARTIFACT_ENCODING else bytes(data)
+    return raw.decode("utf-8")
+
+
+def run_rows(
+    run: RunRecord,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    """The run, evaluation, telemetry and artifact rows of one RunRecord."""
+    tel = run.telemetry
+    finished = run.status != RunStatus.RUNNING
+    run_row = {
+        "run_id": run.run_id,
+        "batch_id": run.batch_id,
+        "suite": run.suite,
+        "scenario": run.scenario,
+        "tier": run.tier,
+        "agent": run.agent,
+        "model": run.model,
+        "status": run.status.value,
+        "reason": run.reason,
+        "started_at": run.started_at,
+        "completed_at": run.completed_at,
+        "total_score": run.total_score,
+        "success_threshold": run.success_threshold,
+        "is_successful": run.is_successful,
+        "attempt": run.attempt,
+        "specialist_name": run.specialist_name,
+        "specialist_version": run.specialist_version,
+        "prompt_sent": run.prompt_sent,
+        "metadata": {
+            "changed_files": [c.model_dump(mode="json") for c in run.changed_files],
+            "dependency_changes": [d.model_dump(mode="json") for d in run.dependency_changes],
+            "oracle_questions": run.oracle_questions,
+            "metadata": run.metadata,
+        },
+        # A running run has no duration yet; NULL keeps it out of duration means and sorts last.
+        "duration_ms": tel.duration_ms if finished else None,
+        "cost_usd": tel.cost_usd,
+        "tokens_in": tel.tokens.input,
+        "tokens_out": tel.tokens.output,
+        "tool_calls": tel.tool_calls,
+    }
+    eval_rows = [
+        {"run_id": run.run_id, **e.model_dump(mode="json", include=_EVAL_FIELDS)} for e in run.evaluations
+    ]
+    tel_row = {
+        "run_id": run.run_id,
+        "duration_ms": tel.duration_ms,
+        "agent_duration_ms": tel.agent_duration_ms,
+        "tool_calls": tel.tool_calls,
+        "tool_call_counts": tel.tool_call_counts,
+        "turns": tel.turns,
+        **_token_columns("", tel.tokens),
+        **_token_columns("judge_", tel.judge_tokens),
+        "cost_usd": tel.cost_usd,
+        "cost_kind": tel.cost_kind,
+        "judge_cost_usd": tel.judge_cost_usd,
+        "workspace_dir": tel.workspace_dir,
+    }
+    texts = dict(run.artifacts)
+    if run.validation:
+        # The validation output can be large; keep it off the run row. The record's list wins.
+        texts[VALIDATION_ARTIFACT] = json.dumps([c.model_dump(mode="json") for c in run.validation])
+    artifact_rows = [compress_artifact(run.run_id, name, text) for name, text in texts.items()]
+    return run_row, eval_rows, tel_row, artifact_rows
+
+
+_EVAL_FIELDS = {"name", "status", "score", "max_score", "weight", "required", "passed", "summary", "details"}
+
+
+def _token_columns(prefix: str, tokens: TokenUsage) -> dict[str, int]:
+    return {
+        f"{prefix}tokens_input": tokens.input,
+        f"{prefix}tokens_output": tokens.output,
+        f"{prefix}tokens_cache_read": tokens.cache_read,
+        f"{prefix}tokens_cache_write": tokens.cache_write,
+    }
+
+
+def _tokens(prefix: str, row: Mapping[Any, Any]) -> TokenUsage:
+    return TokenUsage(
+        input=row[f"{prefix}tokens_input"],
+        output=row[f"{prefix}tokens_output"],
+        cache_read=row[f"{prefix}tokens_cache_read"],
+        cache_write=row[f"{prefix}tokens_cache_write"],
+    )
+
+
+def telemetry_from_row(row: Mapping[Any, Any] | None) -> Telemetry:
+    """The Telemetry model of a telemetry row (defaults when the row is missing)."""
+    if row is None:
+        return Telemetry()
+    return Telemetry(
+        duration_ms=row["duration_ms"],
+        agent_duration_ms=row["agent_duration_ms"],
+        tool_calls=row["tool_calls"],
+        tool_call_counts=row["tool_call_counts"] or {},
+        turns=row["turns"],
+        tokens=_tokens("", row),
+        cost_usd=row["cost_usd"],
+        cost_kind=row["cost_kind"],
+        judge_tokens=_tokens("judge_", row),
+        judge_cost_usd=row["judge_cost_usd"],
+        workspace_dir=row["workspace_dir"],
+    )
+
+
+def evaluation_from_row(row: Mapping[Any, Any]) -> EvaluationResult:
+    """The EvaluationResult of an evaluations row."""
+    return EvaluationResult(**{name: row[name] for name in _EVAL_FIELDS})
+
+
+def validation_from_artifact(text: str | None) -> list[CommandResult]:
+    """The validation commands stored as the ``validation`` artifact; [] when absent or not that shape."""
+    if not text:
+        return []
+    try:
+        return _COMMANDS.validate_json(text)
+    except ValidationError:
+        return []  # a free-form artifact that happens to be called "validation"
+
+
+def run_from_rows(
+    run_row: Mapping[Any, Any],
+    eval_rows: Sequence[Mapping[Any, Any]],
+    tel_row: Mapping[Any, Any] | None,
+    validation_text: str | None,
+) -> RunRecord:
+    """Rebuild a RunRecord (without artifacts) from its stored rows."""
+    meta = run_row["metadata"] or {}
+    return RunRecord(
+        **{name: run_row[name] for name in _RUN_COLUMNS},
+        evaluations=[evaluation_from_row(r) for r in eval_rows],
+        telemetry=telemetry_from_row(tel_row),
+        validation=validation_from_artifact(validation_text),
+        changed_files=[FileChange.model_validate(c) for c in meta.get("changed_files", [])],
+        dependency_changes=[DependencyChange.model_validate(d) for d in meta.get("dependency_changes", [])],
+        oracle_questions=meta.get("oracle_questions", []),
+        metadata=meta.get("metadata", {}),
+    )
+
+
+_RUN_COLUMNS = (
+    "run_id", "batch_id", "suite", "scenario", "tier", "agent", "model", "status", "reason", "started_at",
+    "completed_at", "total_score", "success_threshold", "is_successful", "attempt", "specialist_name",
+    "specialist_version", "prompt_sent",
+)  # fmt: skip
+
+
+def summary_from_row(row: Mapping[Any, Any]) -> RunSummary:
+    """A RunSummary from a row selected with SUMMARY_COLUMNS."""
+    return RunSummary.model_validate(dict(row))
+
+
+def control_row(batch_id: str, control: ControlResult) -> dict[str, Any]:
+    """The controls row of a warmup result."""
+    return {
+        "batch_id": batch_id,
+        "suite": control.suite,
+        "scenario": control.scenario,
+        "passed": control.passed,
+        "ran_at": control.ran_at,
+        "commands": [c.model_dump(mode="json") for c in control.commands],
+    }
+
+
+def control_from_row(row: Mapping[Any, Any]) -> ControlResult:
+    """The ControlResult of a controls row."""
+    return ControlResult(
+        suite=row["suite"],
+        scenario=row["scenario"],
+        passed=row["passed"],
+        ran_at=row["ran_at"],
+        commands=[CommandResult.model_validate(c) for c in row["commands"] or []],
+    )

@@ -1,0 +1,358 @@
+"""SqlStore: the ResultStore on SQLite or PostgreSQL, and ``open_store`` to get one."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from zebench.errors import NotFoundError, StoreError, ZebenchError
+from zebench.results.models import BatchRecord, ControlResult, RunRecord
+from zebench.store import plans, reports, rollups, schema
+from zebench.store.codec import (
+    SUMMARY_COLUMNS,
+    VALIDATION_ARTIFACT,
+    control_row,
+    decompress_artifact,
+    run_from_rows,
+    run_rows,
+    summary_from_row,
+)
+from zebench.store.engine import (
+    SQLITE_BEGIN,
+    create_store_engine,
+    default_db_url,
+    display_url,
+    first_line,
+    parse_db_url,
+)
+from zebench.store.migrate import upgrade_engine
+from zebench.store.paging import clamp_limit, keyset_page
+from zebench.store.queries import (
+    BatchDetail,
+    BatchPage,
+    BreakdownRow,
+    GlobalStats,
+    RunFilters,
+    RunPage,
+    RunSort,
+)
+
+# Sort name → (column, whether it can be NULL).
+_SORTS: dict[str, tuple[str, bool]] = {
+    "started_at": ("started_at", False),
+    "total_score": ("total_score", True),
+    "duration_ms": ("duration_ms", True),
+    "cost_usd": ("cost_usd", True),
+}
+_CHILD_TABLES = (schema.artifacts, schema.telemetry, schema.evaluations)
+_IN_CHUNK = 500  # ids per IN (...) list, well under every backend's bound-parameter limit
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
+    """Open the results store at ``url`` (default: ``default_db_url()``), migrating it to the newest schema.
+
+    Raises StoreError with a one-line message for a bad URL or an unreachable database.
+    """
+    parsed = parse_db_url(url or default_db_url())
+    engine = create_store_engine(parsed)
+    try:
+        if migrate:
+            upgrade_engine(engine)
+        else:
+            with engine.connect():
+                pass  # fail now, with a clear message, rather than on the first query
+    except ZebenchError:
+        engine.dispose()
+        raise
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"cannot open database {display_url(parsed)}: {first_line(exc)}",
+            hint="check the URL, that the server is running and that you may connect",
+        ) from None
+    return SqlStore(engine)
+
+
+class SqlStore:
+    """Stores runs in SQL and answers queries about them. Every write is one transaction.
+
+    Safe to share between threads (the engine pools connections); each process opens its own.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Connection]:
+        with self._guard(action), self.engine.connect() as conn:
+            conn.execution_options(**{SQLITE_BEGIN: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Connection]:
+        with self._guard(action), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # One snapshot for the several queries of a report.
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{action} failed in {display_url(self.engine.url)}: {first_line(exc)}") from exc
+
+    def _insert(self, table: Table) -> Any:
+        # Dialect inserts give ON CONFLICT on both backends.
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _ensure_batches(self, conn: Connection, created: dict[str, datetime]) -> None:
+        """Create missing batch rows; concurrent writers may race here, so conflicts are ignored."""
+        if created:
+            rows: list[dict[str, Any]] = [
+                {"batch_id": b, "created_at": t, "completed_at": None, "metadata": {}}
+                for b, t in created.items()
+            ]
+            conn.execute(
+                self._insert(schema.batches).on_conflict_do_nothing(index_elements=["batch_id"]), rows
+            )
+
+    @staticmethod
+    def _delete_runs(conn: Connection, run_ids: Sequence[str]) -> None:
+        for i in range(0, len(run_ids), _IN_CHUNK):
+            chunk = run_ids[i : i + _IN_CHUNK]
+            for table in (*_CHILD_TABLES, schema.runs):
+                conn.execute(delete(table).where(table.c.run_id.in_(chunk)))
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def save_batch(self, batch: BatchRecord) -> None:
+        """Create the batch, or update its metadata and completed_at if it exists."""
+        stmt = self._insert(schema.batches).values(
+            batch_id=batch.batch_id,
+            created_at=batch.created_at,
+            completed_at=batch.completed_at,
+            metadata=batch.metadata,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["batch_id"],
+            set_={"completed_at": stmt.excluded.completed_at, "metadata": stmt.excluded["metadata"]},
+        )
+        with self._write(f"saving batch {batch.batch_id}") as conn:
+            conn.execute(stmt)
+
+    def save_run(self, run: RunRecord) -> None:
+        """Insert or replace a run with its evaluations, telemetry and artifacts, atomically."""
+        self._save(f"saving run {run.run_id}", [run])
+
+    def save_runs(self, runs: list[RunRecord]) -> None:
+        """Insert or replace many runs in one transaction (bulk executemany; for seeding and imports)."""
+        if runs:
+            self._save(f"saving {len(runs)} runs", runs)
+
+    def _save(self, action: str, records: Iterable[RunRecord]) -> None:
+        run_rows_: list[dict[str, Any]] = []
+        eval_rows: list[dict[str, Any]] = []
+        tel_rows: list[dict[str, Any]] = []
+        artifact_rows: list[dict[str, Any]] = []
+        batch_created: dict[str, datetime] = {}
+        for record in records:
+            run_row, evals, tel, arts = run_rows(record)
+            run_rows_.append(run_row)
+            eval_rows += evals
+            tel_rows.append(tel)
+            artifact_rows += arts
+            start = batch_created.get(record.batch_id)
+            batch_created[record.batch_id] = (
+                record.started_at if start is None else min(start, record.started_at)
+            )
+        with self._write(action) as conn:
+            self._ensure_batches(conn, batch_created)
+            # Replace: a run is saved as "running" first and again when it ends. The old rows'
+            # contribution leaves the rollups in this same transaction.
+            run_ids = [r["run_id"] for r in run_rows_]
+            old_runs, old_evals = rollups.removed_rows(conn, run_ids)
+            if old_runs:
+                self._delete_runs(conn, run_ids)
+            tables: list[tuple[Table, list[dict[str, Any]]]] = [
+                (schema.runs, run_rows_),
+                (schema.evaluations, eval_rows),
+                (schema.telemetry, tel_rows),
+                (schema.artifacts, artifact_rows),
+            ]
+            for table, rows in tables:
+                if rows:
+                    conn.execute(insert(table), rows)
+            delta = rollups.Delta()
+            rollups.record_writes(delta, old_runs, old_evals, run_rows_, eval_rows)
+            rollups.apply(conn, delta, self._insert)
+
+    def save_control(self, batch_id: str, control: ControlResult) -> None:
+        """Store a warmup (control) result for a batch and scenario, replacing an older one."""
+        table = schema.controls
+        with self._write(f"saving control {control.suite}/{control.scenario}") as conn:
+            self._ensure_batches(conn, {batch_id: control.ran_at})
+            conn.execute(
+                delete(table).where(
+                    table.c.batch_id == batch_id,
+                    table.c.suite == control.suite,
+                    table.c.scenario == control.scenario,
+                )
+            )
+            conn.execute(insert(table).values(**control_row(batch_id, control)))
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The full run; raises NotFoundError. Artifacts are not loaded (see get_artifact)."""
+        with self._read(f"reading run {run_id}") as conn:
+            run_row = (
+                conn.execute(select(schema.runs).where(schema.runs.c.run_id == run_id)).mappings().first()
+            )
+            if run_row is None:
+                raise NotFoundError(f"run {run_id!r} not found", hint="list runs with `zebench runs`")
+            evals = conn.execute(
+                select(schema.evaluations)
+                .where(schema.evaluations.c.run_id == run_id)
+                .order_by(schema.evaluations.c.id)
+            ).mappings()
+            eval_rows = list(evals)
+            tel = (
+                conn.execute(select(schema.telemetry).where(schema.telemetry.c.run_id == run_id))
+                .mappings()
+                .first()
+            )
+            validation = self._artifact_text(conn, run_id, VALIDATION_ARTIFACT)
+            return run_from_rows(run_row, eval_rows, tel, validation)
+
+    @staticmethod
+    def _artifact_text(conn: Connection, run_id: str, name: str) -> str | None:
+        table = schema.artifacts
+        row = conn.execute(
+            select(table.c.encoding, table.c.data, table.c.sha256).where(
+                table.c.run_id == run_id, table.c.name == name
+            )
+        ).first()
+        if row is None:
+            return None
+        text = decompress_artifact(row.encoding, row.data)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != row.sha256:
+            raise StoreError(f"artifact {name!r} of run {run_id!r} is corrupt (checksum mismatch)")
+        return text
+
+    def get_artifact(self, run_id: str, name: str) -> str:
+        """A decompressed artifact text; raises NotFoundError."""
+        with self._read(f"reading artifact {name} of {run_id}") as conn:
+            text = self._artifact_text(conn, run_id, name)
+        if text is None:
+            raise NotFoundError(
+                f"artifact {name!r} of run {run_id!r} not found", hint="see artifact_names(run_id)"
+            )
+        return text
+
+    def artifact_names(self, run_id: str) -> list[str]:
+        """The names of a run's stored artifacts, sorted; raises NotFoundError for an unknown run."""
+        with self._read(f"listing artifacts of {run_id}") as conn:
+            self._require_run(conn, run_id)
+            table = schema.artifacts
+            return list(
+                conn.execute(
+                    select(table.c.name).where(table.c.run_id == run_id).order_by(table.c.name)
+                ).scalars()
+            )
+
+    @staticmethod
+    def _require_run(conn: Connection, run_id: str) -> None:
+        if conn.execute(select(schema.runs.c.run_id).where(schema.runs.c.run_id == run_id)).first() is None:
+            raise NotFoundError(f"run {run_id!r} not found", hint="list runs with `zebench runs`")
+
+    def list_runs(
+        self,
+        filters: RunFilters | None = None,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        sort: RunSort = "-started_at",
+    ) -> RunPage:
+        """One page of run summaries matching ``filters``, in ``sort`` order, with the total count."""
+        descending = sort.startswith("-")
+        name = sort.lstrip("-")
+        if name not in _SORTS:
+            raise StoreError(
+                f"unknown sort {sort!r}",
+                field="sort",
+                hint=f"use one of {sorted(_SORTS)} (prefix - for descending)",
+            )
+        column_name, nullable = _SORTS[name]
+        where = plans.filter_conditions(filters)
+        with self._read("listing runs") as conn:
+            if plans.rollup_can_filter(filters):
+                total, all_runs = plans.rollup_counts(conn, filters)
+            else:
+                total = all_runs = plans.batch_runs_count(conn, where)
+            index = None
+            if plans.is_sqlite(conn):
+                index = plans.listing_index(filters, column_name, total, all_runs, clamp_limit(limit))
+            rows, next_cursor = keyset_page(
+                plans.use_index(select(*SUMMARY_COLUMNS).where(*where), index),
+                sort_name=sort,
+                column=schema.runs.c[column_name],
+                key=schema.runs.c.run_id,
+                descending=descending,
+                nullable=nullable,
+                limit=limit,
+                cursor=cursor,
+                execute=lambda q: conn.execute(q).all(),
+            )
+        return RunPage(
+            items=[summary_from_row(r._mapping) for r in rows], next_cursor=next_cursor, total=total
+        )
+
+    def get_batch(self, batch_id: str) -> BatchDetail:
+        """The batch with runs, aggregates and breakdowns; raises NotFoundError."""
+        with self._read(f"reading batch {batch_id}") as conn:
+            return reports.get_batch(conn, batch_id)
+
+    def list_batches(self, *, limit: int = 20, cursor: str | None = None) -> BatchPage:
+        """Batches newest first, each with its aggregates."""
+        with self._read("listing batches") as conn:
+            return reports.list_batches(conn, limit=limit, cursor=cursor)
+
+    def stats(self, filters: RunFilters | None = None) -> GlobalStats:
+        """Aggregates over every run matching ``filters``, with a score histogram."""
+        with self._read("computing stats") as conn:
+            return reports.global_stats(conn, filters)
+
+    def agent_stats(self) -> list[BreakdownRow]:
+        """Aggregates per agent/model pair."""
+        with self._read("computing agent stats") as conn:
+            return reports.agent_stats(conn)
+
+    def evaluator_stats(self) -> list[BreakdownRow]:
+        """Aggregates per evaluator."""
+        with self._read("computing evaluator stats") as conn:
+            return reports.evaluator_stats(conn)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,82 @@
+"""Helpers of the client tests: a live uvicorn server and run records using every field."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import uvicorn
+
+from zebench.results import (
+    CommandResult,
+    EvaluationResult,
+    FileChange,
+    RunRecord,
+    RunStatus,
+    Telemetry,
+    TokenUsage,
+)
+from zebench.server import ServerSettings, create_app
+from zebench.store import SqlStore
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn in a background thread; ``url`` is where it listens."""
+
+    def __init__(self, store: SqlStore, port: int, settings: ServerSettings) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            create_app(store, settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def make_run(run_id: str, i: int = 0, **overrides: object) -> RunRecord:
+    fields: dict[str, object] = dict(
+        run_id=run_id,
+        batch_id="batch_c",
+        suite="examples",
+        scenario="fix-tests",
+        tier="L0",
+        agent="echo" if i % 2 else "oracle",
+        model="fake-1",
+        status=RunStatus.COMPLETED,
+        started_at=datetime(2025, 6, 1, tzinfo=UTC) + timedelta(minutes=i),
+        completed_at=datetime(2025, 6, 1, 0, 5, tzinfo=UTC) + timedelta(minutes=i),
+        total_score=i / 10,
+        is_successful=i >= 7,
+        specialist_name="py" if i % 3 == 0 else None,
+        prompt_sent=f"prompt {i}",
+        evaluations=[EvaluationResult(name="tests", score=i / 10, passed=i >= 7, details={"n": i})],
+        telemetry=Telemetry(
+            duration_ms=100 * i, tokens=TokenUsage(input=i, cache_read=2 * i), cost_usd=0.01 * i
+        ),
+        validation=[CommandResult(name="t", kind="test", command="pytest", exit_code=0)],
+        changed_files=[FileChange(path="a.py", change="added")],
+        metadata={"i": i},
+        artifacts={"diff": f"diff {i}"},
+    )
+    fields.update(overrides)
+    return RunRecord(**fields)  # type: ignore[arg-type]
