@@ -10,6 +10,7 @@ from zebench import __version__
 from zebench.cli import browse, check, services
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
+from zebench.cli.mint import mint_app
 from zebench.cli.new import new_app
 from zebench.errors import ZebenchError
 
@@ -30,7 +31,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """Benchmark AI coding agents on real repositories."""
 
@@ -44,6 +47,7 @@ app.command()(browse.batches)
 app.command()(browse.batch)
 app.command()(browse.compare)
 app.add_typer(new_app, name="new")
+app.add_typer(mint_app, name="mint")
 app.command()(services.serve)
 app.add_typer(services.db_app, name="db")
 app.command()(services.sync)

@@ -100,4 +100,8 @@ def describe_outcome(result: CommandResult) -> str:
         return "timed out"
     if result.exit_code is None:
         return result.error or "did not run"
+    if result.exit_code == 127 and "not found" in result.stderr:
+        # The shell's 127 means the program is missing: say which, so the reason is actionable.
+        program = result.command.split()[0] if result.command.split() else result.command
+        return f"exit 127, command not found: {program}"
     return f"exit {result.exit_code}"
