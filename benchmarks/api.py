@@ -6,7 +6,10 @@ times every list and aggregate endpoint with varied filters and cursors and prin
 endpoint, plus the ingest rate of ``POST /api/results``. Target: p95 < 50 ms for every list and
 aggregate endpoint.
 
-    python benchmarks/api.py [--runs 100000] [--requests 60] [--db PATH]
+    python benchmarks/api.py [--runs 100000] [--requests 60] [--db PATH [--reuse]]
+
+``--reuse`` keeps an already seeded ``--db`` (migrating it first), to iterate on the read side.
+Store-level timings (the same calls without HTTP) follow the endpoint table.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from zebench.client.wire import to_wire
 from zebench.results import EvaluationResult, RunRecord, RunStatus, Telemetry, TokenUsage
 from zebench.server import ServerSettings, create_app
 from zebench.store import SqlStore, open_store
+from zebench.store.queries import RunFilters
 
 SUITES = [f"suite{i}" for i in range(5)]
 SCENARIOS = [f"scenario{i}" for i in range(10)]
@@ -34,6 +38,16 @@ TIERS = ["L0", "L1", "L2"]
 AGENTS = [("claude-code", "sonnet"), ("claude-code", "opus"), ("openai", "gpt-5"), ("echo", None)]
 STATUSES = [RunStatus.COMPLETED] * 8 + [RunStatus.FAILED, RunStatus.TIMED_OUT]
 EVALUATORS = ["install", "tests", "llm_judge"]
+STORE_FILTERS: list[dict[str, Any]] = [
+    {"agent": "claude-code"},
+    {"agent": "claude-code", "model": "opus"},
+    {"suite": "suite2", "scenario": "scenario3"},
+    {"status": RunStatus.FAILED},
+    {"successful": True},
+    {"specialist": "nx-expert"},
+    {"specialist": "none", "tier": "L1"},
+    {"batch_id": "batch_0042"},
+]
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -94,16 +108,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--ingest", type=int, default=1_000)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing --db instead of reseeding")
     args = parser.parse_args()
 
     db = args.db or Path(tempfile.mkdtemp(prefix="zebench-bench-")) / "bench.db"
-    if db.exists():
+    if db.exists() and not args.reuse:
         db.unlink()
+    reuse = db.exists()
     store = open_store(f"sqlite:///{db}")
-    seconds = seed(store, args.runs, args.batches)
-    print(
-        f"seeded {args.runs} runs in {args.batches} batches in {seconds:.1f}s ({args.runs / seconds:,.0f} runs/s) -> {db}"
-    )
+    if reuse:
+        print(f"reusing {db} ({store.stats().runs} runs)")
+    else:
+        seconds = seed(store, args.runs, args.batches)
+        print(
+            f"seeded {args.runs} runs in {args.batches} batches in {seconds:.1f}s"
+            f" ({args.runs / seconds:,.0f} runs/s) -> {db}"
+        )
 
     client = TestClient(create_app(store, ServerSettings()))
     rng = random.Random(7)
@@ -173,8 +193,26 @@ def main() -> None:
             slow.append(name)
         print(f"{name:34} {n:>4} {p50:8.1f} {p95:8.1f} {max(samples):8.1f}  {'ok' if ok else 'SLOW'}")
 
+    store_calls: dict[str, Callable[[int], Any]] = {
+        "store.stats()": lambda i: store.stats(),
+        "store.stats(filters)": lambda i: store.stats(RunFilters(**STORE_FILTERS[i % len(STORE_FILTERS)])),
+        "store.agent_stats()": lambda i: store.agent_stats(),
+        "store.evaluator_stats()": lambda i: store.evaluator_stats(),
+        "store.list_runs(filters)": lambda i: store.list_runs(
+            RunFilters(**STORE_FILTERS[i % len(STORE_FILTERS)])
+        ),
+        "store.list_batches()": lambda i: store.list_batches(),
+        "store.get_batch()": lambda i: store.get_batch(f"batch_{rng.randrange(args.batches):04d}"),
+    }
+    print(f"\n{'store call':34} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, call in store_calls.items():
+        samples = timed(n, call)
+        p50, p95 = statistics.median(samples), statistics.quantiles(samples, n=20)[18]
+        print(f"{name:34} {n:>4} {p50:8.1f} {p95:8.1f} {max(samples):8.1f}")
+
     rng2 = random.Random(99)
-    payloads = [to_wire(make_run(args.runs + i, rng2, args.batches)) for i in range(args.ingest)]
+    first = args.runs + (store.stats().runs - args.runs if reuse else 0)  # fresh run ids on reuse too
+    payloads = [to_wire(make_run(first + i, rng2, args.batches)) for i in range(args.ingest)]
     t = time.perf_counter()
     for body in payloads:
         r = client.post("/api/results", json=body)

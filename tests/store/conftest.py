@@ -19,7 +19,16 @@ from zebench.store import SqlStore, open_store, upgrade_database
 
 __all__ = ["postgres_url"]
 
-STORE_TABLES = ("controls", "artifacts", "telemetry", "evaluations", "runs", "batches")
+STORE_TABLES = (
+    "controls",
+    "artifacts",
+    "telemetry",
+    "evaluations",
+    "runs",
+    "batches",
+    "run_rollup",
+    "eval_rollup",
+)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

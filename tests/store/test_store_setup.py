@@ -20,7 +20,17 @@ from zebench.store.engine import parse_db_url
 from zebench.store.migrate import HEAD_REVISION, head_revision
 from zebench.store.schema import Base
 
-TABLES = {"alembic_version", "batches", "runs", "evaluations", "telemetry", "artifacts", "controls"}
+TABLES = {
+    "alembic_version",
+    "batches",
+    "runs",
+    "evaluations",
+    "telemetry",
+    "artifacts",
+    "controls",
+    "run_rollup",
+    "eval_rollup",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

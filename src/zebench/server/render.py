@@ -99,12 +99,14 @@ def batch_detail(detail: BatchDetail) -> dict[str, Any]:
     """``GET /api/batches/{id}``: the original's ``{...batch, runs}`` plus zebench's breakdowns."""
     body = batch_summary_body(detail.summary)
     body["summary"] = to_wire(detail.summary)
-    body["runs"] = [summary_body(r) for r in detail.runs]
+    runs = {r.run_id: summary_body(r) for r in detail.runs}
+    body["runs"] = list(runs.values())
     body["byScenario"] = [breakdown_body(r) for r in detail.by_scenario]
     body["byTier"] = [breakdown_body(r) for r in detail.by_tier]
     body["byAgentModel"] = [breakdown_body(r) for r in detail.by_agent_model]
     body["byEvaluator"] = [breakdown_body(r) for r in detail.by_evaluator]
-    body["failedRuns"] = [summary_body(r) for r in detail.failed_runs]
+    # Failed runs are a subset of the runs: reuse their rendered bodies (half the work at 500 runs).
+    body["failedRuns"] = [runs.get(r.run_id) or summary_body(r) for r in detail.failed_runs]
     body["controls"] = [to_wire(c) for c in detail.controls]
     return body
 

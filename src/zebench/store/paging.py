@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -77,12 +78,20 @@ def keyset_page(
     limit: int,
     cursor: str | None,
     execute: Any,
+    plan: Callable[[int, Select[Any]], Select[Any] | None] | None = None,
 ) -> tuple[list[Any], str | None]:
     """Fetch one page of ``base`` after ``cursor``; returns the rows and the next cursor (or None).
 
     ``base`` must select ``column`` and ``key`` (under their own names); ``execute`` runs a
     Select and returns a list of rows. At most two queries run: the valued rows, then NULLs.
+    ``plan(phase, query)`` may rewrite a phase's query (index hints) or return None when it is
+    known to match no row, so it is not run at all.
     """
+
+    def run(phase: int, q: Select[Any]) -> list[Any]:
+        planned = plan(phase, q) if plan is not None else q
+        return [] if planned is None else list(execute(planned))
+
     limit = clamp_limit(limit)
     pos = decode_cursor(cursor, sort_name) if cursor else None
 
@@ -100,12 +109,12 @@ def keyset_page(
             # Bind with the columns' own types so e.g. UTC timestamps compare as stored.
             bound = tuple_(literal(value, type_=column.type), literal(pos.key, type_=key.type))
             q = q.where(after(tuple_(column, key), bound))
-        rows = list(execute(q.order_by(ordered(column), ordered(key)).limit(limit + 1)))
+        rows = run(0, q.order_by(ordered(column), ordered(key)).limit(limit + 1))
     if nullable and len(rows) <= limit:
         q = base.where(column.is_(None))
         if pos is not None and pos.phase == 1:
             q = q.where(after(key, literal(pos.key, type_=key.type)))
-        rows += list(execute(q.order_by(ordered(key)).limit(limit + 1 - len(rows))))
+        rows += run(1, q.order_by(ordered(key)).limit(limit + 1 - len(rows)))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -74,6 +74,12 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
 
 
+# Run columns the batch aggregates read, appended to the batch index so it covers them.
+BATCH_AGGREGATE_COLUMNS = (
+    "completed_at", "status", "is_successful", "total_score", "duration_ms", "cost_usd", "tokens_in", "tokens_out",
+)  # fmt: skip
+
+
 class BatchRow(Base):
     """A group of runs. No aggregate columns: aggregates are always computed from ``runs``."""
 
@@ -125,7 +131,8 @@ class RunRow(Base):
     # default listing) is then a range scan of one index, with no sort of every matching row.
     __table_args__ = (
         Index("ix_runs_started_at", "started_at", "run_id"),
-        Index("ix_runs_batch_started", "batch_id", "started_at", "run_id"),
+        # Covering for the batch aggregates (list_batches, get_batch): no table lookup per run.
+        Index("ix_runs_batch_started", "batch_id", "started_at", "run_id", *BATCH_AGGREGATE_COLUMNS),
         Index("ix_runs_suite_scenario", "suite", "scenario", "started_at", "run_id"),
         Index("ix_runs_agent_model", "agent", "model", "started_at", "run_id"),
         Index("ix_runs_status", "status", "started_at", "run_id"),

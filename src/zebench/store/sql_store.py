@@ -33,7 +33,7 @@ from zebench.store.engine import (
     parse_db_url,
 )
 from zebench.store.migrate import upgrade_engine
-from zebench.store.paging import clamp_limit, keyset_page
+from zebench.store.paging import keyset_page
 from zebench.store.queries import (
     BatchDetail,
     BatchPage,
@@ -300,15 +300,14 @@ class SqlStore:
         column_name, nullable = _SORTS[name]
         where = plans.filter_conditions(filters)
         with self._read("listing runs") as conn:
+            profile = None
             if plans.rollup_can_filter(filters):
-                total, all_runs = plans.rollup_counts(conn, filters)
+                profile = plans.profile(conn, filters, column_name)
+                total = profile.matched
             else:
-                total = all_runs = plans.batch_runs_count(conn, where)
-            index = None
-            if plans.is_sqlite(conn):
-                index = plans.listing_index(filters, column_name, total, all_runs, clamp_limit(limit))
+                total = plans.batch_runs_count(conn, where)
             rows, next_cursor = keyset_page(
-                plans.use_index(select(*SUMMARY_COLUMNS).where(*where), index),
+                select(*SUMMARY_COLUMNS).where(*where),
                 sort_name=sort,
                 column=schema.runs.c[column_name],
                 key=schema.runs.c.run_id,
@@ -317,6 +316,7 @@ class SqlStore:
                 limit=limit,
                 cursor=cursor,
                 execute=lambda q: conn.execute(q).all(),
+                plan=plans.listing_plan(filters, column_name, descending, profile),
             )
         return RunPage(
             items=[summary_from_row(r._mapping) for r in rows], next_cursor=next_cursor, total=total

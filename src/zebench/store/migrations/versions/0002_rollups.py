@@ -4,6 +4,7 @@
   its own transaction (see ``zebench.store.rollups``); backfilled here from the existing rows.
 * The runs filter indexes gain ``(started_at, run_id)`` so a filtered default listing is one
   range scan; ``ix_runs_batch_id`` goes (``ix_runs_batch_started`` starts with batch_id).
+* ``ix_runs_batch_started`` also covers the columns batch aggregates read.
 * ``ix_evaluations_name`` becomes ``ix_evaluations_cell`` (name, status, passed, score).
 
 Like 0001 this spells out its tables and the backfill rather than importing the models, so later
@@ -33,8 +34,12 @@ RUN_KEY = ("suite", "scenario", "tier", "agent", "model", "status", "specialist_
 EVAL_KEY = ("name", "status", "passed")
 BOOL_KEYS = ("is_successful", "passed")
 HIST = [f"hist_{i}" for i in range(10)]
-# (old name, new name, columns)
+# (name, old columns, new columns)
+BATCH_COVERING = ["completed_at", "status", "is_successful", "total_score", "duration_ms", "cost_usd"]
+BATCH_COVERING += ["tokens_in", "tokens_out"]
+BATCH_OLD = ["batch_id", "started_at", "run_id"]
 RUN_INDEXES = [
+    ("ix_runs_batch_started", BATCH_OLD, [*BATCH_OLD, *BATCH_COVERING]),
     ("ix_runs_suite_scenario", ["suite", "scenario"], ["suite", "scenario", "started_at", "run_id"]),
     ("ix_runs_agent_model", ["agent", "model"], ["agent", "model", "started_at", "run_id"]),
     ("ix_runs_status", ["status"], ["status", "started_at", "run_id"]),
