@@ -8,6 +8,7 @@ import pytest
 from dashboard_seed import BATCH_MID, BATCH_NEW, BATCH_OLD, HOSTILE_RUN, IMG, SCRIPT, make_run, open_batch
 
 from conftest import PageProbe
+from zebench.dashboard.core import NAV
 from zebench.store import SqlStore
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_page_loads_without_console_errors(probe: PageProbe, base_url: str, path
     response = probe.page.goto(base_url + path)
     assert response is not None and response.status == 200
     assert PAGES[path] in probe.page.locator("h1").inner_text()
-    assert probe.page.locator("header nav a").count() == 8
+    assert probe.page.locator("header nav a").count() == len(NAV)
     # The stylesheet applied (no CDN, served from /static): the top bar is dark.
     background = probe.page.eval_on_selector("header.topbar", "e => getComputedStyle(e).backgroundColor")
     assert background == "rgb(17, 24, 39)"
