@@ -5,7 +5,14 @@ agent's ``run_command`` tool, warmup) goes through a :class:`CommandRunner`, so 
 (issue: bubblewrap sandbox) plugs in at one place.
 """
 
-from zebench.commands.environment import SAFE_ENV_KEYS, safe_environment
+from zebench.commands.environment import SAFE_ENV_KEYS, looks_like_secret_name, safe_environment
 from zebench.commands.runner import DEFAULT_OUTPUT_CAP, CommandRunner, LocalCommandRunner
 
-__all__ = ["DEFAULT_OUTPUT_CAP", "SAFE_ENV_KEYS", "CommandRunner", "LocalCommandRunner", "safe_environment"]
+__all__ = [
+    "DEFAULT_OUTPUT_CAP",
+    "SAFE_ENV_KEYS",
+    "CommandRunner",
+    "LocalCommandRunner",
+    "looks_like_secret_name",
+    "safe_environment",
+]

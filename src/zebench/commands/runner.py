@@ -7,7 +7,8 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -73,25 +74,48 @@ class _CappedReader(threading.Thread):
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 class LocalCommandRunner:
     """Runs commands on the host with a scrubbed environment (no sandbox).
 
-    ``base_env`` is merged over the allow-listed environment, e.g. the scenario's ``env:``.
+    ``base_env`` is merged over the allow-listed environment, e.g. the scenario's ``env:``. Entries
+    of ``base_env`` or of a command's ``env`` named like a credential are dropped unless their name
+    is in ``allow_env_names`` (see :func:`safe_environment`).
     """
 
-    def __init__(self, base_env: Mapping[str, str] | None = None, home: str | None = None) -> None:
+    def __init__(
+        self,
+        base_env: Mapping[str, str] | None = None,
+        home: str | None = None,
+        *,
+        allow_env_names: Collection[str] = (),
+    ) -> None:
         self.base_env = dict(base_env or {})
         self.home = home
+        self.allow_env_names = frozenset(allow_env_names)
 
     def argv(self, command: str, cwd: Path) -> list[str]:
         """The argv that runs ``command``; sandboxing runners wrap this."""
         return ["/bin/sh", "-c", command]
+
+    def environment(self, cwd: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The complete environment of one command: the allow-list, ``base_env``, then ``env``."""
+        merged = {**self.base_env, **(env or {})}
+        return safe_environment(
+            merged, home=self.home or str(cwd), strip_secret_names=True, allow_names=self.allow_env_names
+        )
+
+    @contextmanager
+    def launch(self, cwd: Path, timeout_s: float) -> Iterator[Callable[[], None] | None]:
+        """Set up around one command; yields the ``preexec_fn`` for the child (or None).
+
+        Sandboxing runners override this to apply resource limits in the child and to create and
+        remove per-command cgroups; the local runner needs nothing.
+        """
+        yield None
 
     def run(
         self,
@@ -104,10 +128,36 @@ class LocalCommandRunner:
         env: Mapping[str, str] | None = None,
         output_cap: int = DEFAULT_OUTPUT_CAP,
     ) -> CommandResult:
-        merged = {**self.base_env, **(env or {})}
-        full_env = safe_environment(merged, home=self.home or str(cwd))
         started = time.monotonic()
         label = name or kind
+        try:
+            with self.launch(cwd, timeout_s) as preexec_fn:
+                return self._run_started(
+                    command,
+                    cwd,
+                    label,
+                    kind,
+                    timeout_s,
+                    self.environment(cwd, env),
+                    output_cap,
+                    preexec_fn,
+                    started,
+                )
+        except OSError as exc:
+            return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
+
+    def _run_started(
+        self,
+        command: str,
+        cwd: Path,
+        label: str,
+        kind: CommandKind,
+        timeout_s: float,
+        full_env: dict[str, str],
+        output_cap: int,
+        preexec_fn: Callable[[], None] | None,
+        started: float,
+    ) -> CommandResult:
         try:
             proc = subprocess.Popen(
                 self.argv(command, cwd),
@@ -117,8 +167,9 @@ class LocalCommandRunner:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,  # its own process group, so a timeout kills every descendant
+                preexec_fn=preexec_fn,
             )
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
         assert proc.stdout is not None and proc.stderr is not None
         out = _CappedReader(proc.stdout, output_cap)

@@ -85,6 +85,21 @@ def newest_enriched(path: Path, data: dict[str, Any]) -> Path | None:
     stem = re.sub(r"\.(jsonc|json5|json)$", "", path.name)
     stem = stem.removesuffix("-template")
     original = re.compile(rf"^(?:{re.escape(slug)}|{re.escape(stem)})\.enriched\.(\d+)\.json5$")
+    try:
+        return _scan_enriched(path, slug, original, own)
+    except OSError as exc:
+        # e.g. a name longer than the filesystem allows (ENAMETOOLONG): the name is the problem.
+        raise TemplateError(
+            f"cannot look for enriched versions: {exc.strerror or exc}",
+            file=path,
+            field="name",
+            hint="use a short kebab-case name",
+        ) from exc
+
+
+def _scan_enriched(
+    path: Path, slug: str, original: re.Pattern[str], own: tuple[int, int, int] | None
+) -> Path | None:
     best: tuple[tuple[int, int, int], int, int, Path] | None = None
     for root, pattern, preference in (
         (path.parent / slug / "enriched", _ENRICHED_OURS, 1),

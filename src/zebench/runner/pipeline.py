@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
 from zebench.runner.progress import NullProgress, ProgressReporter
 from zebench.runner.sink import ResultSink
+from zebench.sandbox.secrets import collect_secret_values, scrub_record  # isolation issue: see finally
 from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario
 from zebench.scoring import score_run
@@ -58,18 +60,28 @@ def _finish(record: RunRecord, status: RunStatus, reason: str | None) -> RunReco
     return record
 
 
+def _check_cancel(cancel: threading.Event | None) -> None:
+    # Only the main thread receives Ctrl-C; a parallel batch sets ``cancel`` instead, and the run
+    # stops at its next phase boundary exactly as if Ctrl-C had reached it.
+    if cancel is not None and cancel.is_set():
+        raise KeyboardInterrupt
+
+
 def run_one(
     spec: RunSpec,
     sink: ResultSink,
     *,
     progress: ProgressReporter | None = None,
     command_runner: CommandRunner | None = None,
+    cancel: threading.Event | None = None,
 ) -> RunRecord:
     """Run one benchmark and store it.
 
     A ``ZebenchError`` (bad input such as a solution that does not apply) is stored as a failed
     run and then re-raised so the CLI can exit 2. Ctrl-C stores the run as interrupted and
-    re-raises ``KeyboardInterrupt``. Any other agent crash is stored as failed and returned.
+    re-raises ``KeyboardInterrupt``; so does ``cancel`` being set, checked between phases (the
+    event is also in ``task.extra["cancel"]`` for agents that can stop mid-run). Any other agent
+    crash is stored as failed and returned.
     """
     progress = progress or NullProgress()
     runner = command_runner or LocalCommandRunner(base_env=spec.scenario.env)
@@ -104,12 +116,14 @@ def run_one(
         agent = create_agent(spec.agent, spec.options)
         sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
 
+        _check_cancel(cancel)
         progress.phase(label, "workspace")
         workspace = prepare_workspace(scenario, spec.workspace_root)
         record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
 
+        _check_cancel(cancel)
         progress.phase(label, "agent", spec.agent)
         trajectory.message("user", prompt.text)
         task = AgentTask(
@@ -122,7 +136,7 @@ def run_one(
             trajectory=trajectory,
             system_prompt=spec.system_prompt,
             model=spec.options.model,
-            extra={"on_event": lambda message: progress.event(label, message)},
+            extra={"on_event": lambda message: progress.event(label, message), "cancel": cancel},
         )
         agent_started = time.monotonic()
         try:
@@ -154,6 +168,7 @@ def run_one(
         if agent_result.status not in _EVALUATE_AFTER:
             _finish(record, RunStatus(agent_result.status), agent_result.reason)
         else:
+            _check_cancel(cancel)
             progress.phase(label, "validation")
             copy_hidden_tests(scenario, workspace.path)
             record.validation = run_validation(
@@ -196,6 +211,8 @@ def run_one(
         record.artifacts["trajectory"] = trajectory.to_json()
         if record.completed_at is None:
             _finish(record, RunStatus.FAILED, "run ended unexpectedly")
+        # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
+        record = scrub_record(record, collect_secret_values())
         progress.phase(label, "store")
         try:
             sink.save_run(record)

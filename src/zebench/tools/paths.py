@@ -39,7 +39,17 @@ def resolve_in_workspace(workspace: Path, user_path: str, *, for_write: bool = F
     root = Path(os.path.realpath(workspace))
     # realpath resolves every existing component (dangling links too, as far as they go), so the
     # result is where the OS would actually read or create the file.
-    target = Path(os.path.realpath(root / user_path))
+    resolved = os.path.realpath(root / user_path)
+    # Non-strict realpath gives up at a symlink loop and joins the rest lexically, so a path like
+    # ``loop/../out/passwd`` could look inside while the OS follows ``out`` elsewhere. A result that
+    # is not a fixed point of realpath was not fully resolved: refuse it.
+    if os.path.realpath(resolved) != resolved:
+        raise PathEscapeError(
+            "the path goes through a symlink loop",
+            file=user_path,
+            hint="remove the looping link or use a path without it",
+        )
+    target = Path(resolved)
     if not target.is_relative_to(root):
         raise PathEscapeError(
             "the path leads outside the workspace",

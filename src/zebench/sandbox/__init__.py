@@ -1,0 +1,115 @@
+"""Isolation for the commands agents and scenarios run: bubblewrap, resource limits, secret scrubbing.
+
+``create_runner(mode, scenario)`` is the one entry point: ``"bwrap"`` insists on the sandbox,
+``"none"`` runs on the host with the scrubbed environment only, and ``"auto"`` (the default) uses
+bubblewrap wherever it works and otherwise falls back to ``"none"`` with a single warning per process.
+See docs/security.md for what each mode does and does not protect.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Literal
+
+from zebench.commands.runner import CommandRunner, LocalCommandRunner
+from zebench.errors import ZebenchError
+from zebench.sandbox.bwrap import SandboxLayout, bwrap_argv
+from zebench.sandbox.detect import ProbeResult, probe_bwrap
+from zebench.sandbox.limits import Limits
+from zebench.sandbox.runner import BwrapCommandRunner
+from zebench.sandbox.secrets import collect_secret_values, scrub_record
+from zebench.scenarios.model import Scenario
+
+SandboxMode = Literal["auto", "bwrap", "none"]
+SANDBOX_MODES: tuple[SandboxMode, ...] = ("auto", "bwrap", "none")
+
+
+class SandboxUnavailableError(ZebenchError):
+    """``--sandbox bwrap`` was asked for but bubblewrap does not work on this host."""
+
+
+class SandboxFallbackWarning(UserWarning):
+    """``--sandbox auto`` fell back to running commands unsandboxed."""
+
+
+# Process-wide on purpose: the fallback is a property of the host, so it is announced once per
+# process, not once per run of a batch.
+_warn_lock = threading.Lock()
+_warned: list[str] = []
+
+
+def _warn_fallback(reason: str) -> None:
+    with _warn_lock:
+        if _warned:
+            return
+        _warned.append(reason)
+    warnings.warn(
+        f"commands will run without a sandbox: {reason} (use --sandbox none to silence this)",
+        SandboxFallbackWarning,
+        stacklevel=3,
+    )
+
+
+class LocalRunnerNoSandbox(LocalCommandRunner):
+    """The host runner, labelled for records and progress output."""
+
+    sandbox_name = "none"
+
+
+def create_runner(mode: SandboxMode, scenario: Scenario, *, limits: Limits | None = None) -> CommandRunner:
+    """The command runner for ``scenario`` under ``mode`` (``auto``, ``bwrap`` or ``none``).
+
+    The runner carries the scenario's ``env:`` (credential-named entries dropped) and, under
+    bubblewrap, its ``network:`` setting. Raises :class:`SandboxUnavailableError` for ``bwrap`` when
+    the probe fails; ``auto`` warns once and uses the host runner instead.
+    """
+    if mode not in SANDBOX_MODES:
+        raise ZebenchError(
+            f"unknown sandbox mode {mode!r}", field="--sandbox", hint=f"use one of {', '.join(SANDBOX_MODES)}"
+        )
+    if mode == "none":
+        return LocalRunnerNoSandbox(base_env=scenario.env)
+    probe = probe_bwrap()
+    if not probe.ok:
+        if mode == "bwrap":
+            raise SandboxUnavailableError(
+                probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
+            )
+        _warn_fallback(probe.reason)
+        return LocalRunnerNoSandbox(base_env=scenario.env)
+    return BwrapCommandRunner(base_env=scenario.env, network=scenario.network, limits=limits)
+
+
+def runner_factory(
+    mode: SandboxMode = "auto", *, limits: Limits | None = None
+) -> Callable[[Scenario], CommandRunner]:
+    """A ``run_batch(runner_factory=...)`` that builds :func:`create_runner` runners.
+
+    With ``bwrap`` the probe runs here, so an unusable sandbox fails before the batch starts.
+    """
+    if mode == "bwrap" and not probe_bwrap().ok:
+        raise SandboxUnavailableError(
+            probe_bwrap().reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
+        )
+    return lambda scenario: create_runner(mode, scenario, limits=limits)
+
+
+__all__ = [
+    "SANDBOX_MODES",
+    "BwrapCommandRunner",
+    "Limits",
+    "LocalRunnerNoSandbox",
+    "ProbeResult",
+    "SandboxFallbackWarning",
+    "SandboxLayout",
+    "SandboxMode",
+    "SandboxUnavailableError",
+    "bwrap_argv",
+    "collect_secret_values",
+    "create_runner",
+    "probe_bwrap",
+    "runner_factory",
+    "scrub_record",
+]

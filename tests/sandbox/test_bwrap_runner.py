@@ -1,0 +1,131 @@
+"""BwrapCommandRunner on its own: confinement, limits, timeouts and cgroup cleanup."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from sandboxkit import make_scenario, require_bwrap
+
+from zebench.sandbox import BwrapCommandRunner, Limits, SandboxLayout, bwrap_argv
+from zebench.sandbox.limits import CGROUP_ROOT, CgroupSet
+
+
+@pytest.fixture(autouse=True)
+def _bwrap() -> None:
+    require_bwrap()
+
+
+def _leftover_cgroups() -> list[str]:
+    found: list[str] = []
+    for controller in ("pids", "memory"):
+        base = CGROUP_ROOT / controller
+        if base.is_dir():
+            found += [str(p) for p in base.rglob("zebench-*")]
+    return found
+
+
+def test_identity_capabilities_and_read_only_system(tmp_path: Path) -> None:
+    result = BwrapCommandRunner().run(
+        "id -u; grep CapEff /proc/self/status; hostname; touch /usr/x 2>&1; touch /x 2>&1; "
+        "ls /root /home; test -e /etc/shadow || echo no-shadow",
+        tmp_path,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == "65534"
+    assert lines[1].split()[1] == "0000000000000000"
+    assert lines[2] == "zebench-sandbox"
+    assert result.stdout.count("Read-only file system") == 2
+    assert "no-shadow" in result.stdout
+
+
+def test_tmp_and_home_are_private_and_fresh_per_command(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner()
+    marker = tmp_path.parent / "zebench-host-tmp-marker"
+    marker.write_text("host")
+    try:
+        first = runner.run(f"echo one > /tmp/x; echo one > $HOME/y; ls {marker} 2>&1; echo $HOME", tmp_path)
+        second = runner.run("cat /tmp/x $HOME/y 2>&1; true", tmp_path)
+    finally:
+        marker.unlink()
+    assert "No such file" in first.stdout and first.stdout.strip().endswith("/home/sandbox")
+    assert second.stdout.count("No such file") == 2
+
+
+def test_process_count_is_limited_by_the_pids_cgroup(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner(limits=Limits(processes=30))
+    result = runner.run(
+        "n=0; for i in $(seq 1 80); do sleep 3 & n=$((n+1)); done; echo spawned $n", tmp_path, timeout_s=20
+    )
+    if not (CGROUP_ROOT / "pids").is_dir():
+        pytest.skip("no v1 pids cgroup here: RLIMIT_NPROC alone does not bind a root harness")
+    assert "Cannot fork" in result.stderr or "fork" in result.stderr.lower()
+    assert _leftover_cgroups() == []
+
+
+def test_memory_is_limited(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner(limits=Limits(memory_mb=96, address_space_mb=1024))
+    result = runner.run(
+        "python3 -c 'b = bytearray(400 * 1024 * 1024); print(len(b))'", tmp_path, timeout_s=30
+    )
+    assert result.exit_code != 0
+    assert "419430400" not in result.stdout
+
+
+def test_file_size_and_cpu_time_are_limited(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner(limits=Limits(file_size_mb=1, cpu_s=1))
+    big = runner.run("head -c 5000000 /dev/zero > big.bin", tmp_path, timeout_s=20)
+    assert big.exit_code != 0
+    assert (tmp_path / "big.bin").stat().st_size == 1024 * 1024
+    started = time.monotonic()
+    spin = runner.run("python3 -c 'while True: pass'", tmp_path, timeout_s=30)
+    assert spin.exit_code not in (0, None) and not spin.timed_out
+    assert time.monotonic() - started < 10
+
+
+def test_wall_timeout_kills_the_whole_sandbox(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = BwrapCommandRunner().run("sleep 30 & sleep 30 & wait", tmp_path, timeout_s=1.5)
+    assert result.timed_out and result.exit_code is None
+    assert time.monotonic() - started < 6
+    assert _leftover_cgroups() == []
+
+
+def test_cgroups_are_created_and_removed(tmp_path: Path) -> None:
+    group = CgroupSet.create(Limits(processes=10, memory_mb=64))
+    if not group.directories:
+        pytest.skip(f"no writable v1 cgroups here: {group.skipped}")
+    assert all(d.is_dir() for d in group.directories)
+    assert (group.directories[0] / "pids.max").read_text().strip() == "10"
+    group.close()
+    assert not any(d.exists() for d in group.directories) and group.directories == []
+
+
+def test_argv_binds_only_the_workspace_writable(tmp_path: Path) -> None:
+    scenario = make_scenario(tmp_path)
+    work = tmp_path / "ws"
+    work.mkdir()
+    argv = bwrap_argv(["true"], writable=work, cwd=work, layout=SandboxLayout.detect())
+    writable = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--bind"]
+    assert writable == [str(work.resolve())]
+    joined = " ".join(argv)
+    assert str(scenario.directory) not in joined
+    for flag in ("--unshare-all", "--die-with-parent", "--new-session", "--cap-drop ALL", "--remount-ro /"):
+        assert flag in joined
+    assert "--share-net" not in argv
+    assert "--share-net" in bwrap_argv(
+        ["true"], writable=work, cwd=work, layout=SandboxLayout.detect(), network=True
+    )
+    assert "/etc/shadow" not in argv and "/etc" not in argv
+
+
+def test_python_and_node_work_inside(tmp_path: Path) -> None:
+    result = BwrapCommandRunner().run(
+        "python3 -c 'import sys, json; print(sys.version_info[:2])'; node -e 'console.log(6*7)' || true; git init -q . && echo git-ok",
+        tmp_path,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "(3, " in result.stdout and "git-ok" in result.stdout
+    assert (tmp_path / ".git").is_dir() and (tmp_path / ".git").stat().st_uid == os.getuid()
