@@ -175,10 +175,17 @@ def main() -> None:
         "GET /api/runs/{id}": lambda i: get(f"/api/runs/run_{rng.randrange(args.runs):07d}"),
         "GET /api/batches": lambda i: get("/api/batches", {"cursor": batch_cursor} if i % 2 else None),
         "GET /api/batches/{id}": lambda i: get(f"/api/batches/batch_{rng.randrange(args.batches):04d}"),
+        "GET /api/batches/{id}?withEvals": lambda i: get(
+            f"/api/batches/batch_{rng.randrange(args.batches):04d}", {"withEvaluations": "true"}
+        ),
+        "GET /api/batches/{id}/fingerprint": lambda i: get(
+            f"/api/batches/batch_{rng.randrange(args.batches):04d}/fingerprint"
+        ),
         "GET /api/stats": lambda i: get("/api/stats"),
         "GET /api/stats (filters)": lambda i: get("/api/stats", filters[1 + i % (len(filters) - 1)]),
         "GET /api/stats/agents": lambda i: get("/api/stats/agents"),
         "GET /api/stats/evaluators": lambda i: get("/api/stats/evaluators"),
+        "GET /api/stats/scenarios": lambda i: get("/api/stats/scenarios", filters[i % (len(filters) - 1)]),
         "GET /api/stats/costs": lambda i: get("/api/stats/costs"),
     }
 
@@ -203,6 +210,13 @@ def main() -> None:
         ),
         "store.list_batches()": lambda i: store.list_batches(),
         "store.get_batch()": lambda i: store.get_batch(f"batch_{rng.randrange(args.batches):04d}"),
+        "store.scenario_stats()": lambda i: store.scenario_stats(),
+        "store.batch_fingerprint()": lambda i: store.batch_fingerprint(
+            f"batch_{rng.randrange(args.batches):04d}"
+        ),
+        "store.get_run_fingerprint()": lambda i: store.get_run_fingerprint(
+            f"run_{rng.randrange(args.runs):07d}"
+        ),
     }
     print(f"\n{'store call':34} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for name, call in store_calls.items():

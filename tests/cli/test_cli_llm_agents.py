@@ -113,7 +113,9 @@ def test_openai_compatible_endpoint_with_an_unpriced_local_model(zb: CliRun) -> 
 )
 def test_claude_code_cli_solves_an_example(zb: CliRun) -> None:
     # Each heredoc terminator must stand alone on its line, so the writes are joined by newlines.
-    writes = "\n".join(f"cat > {path} <<'ZEBENCH_EOF'\n{content}ZEBENCH_EOF" for path, content in FILES.items())
+    writes = "\n".join(
+        f"cat > {path} <<'ZEBENCH_EOF'\n{content}ZEBENCH_EOF" for path, content in FILES.items()
+    )
     script = FakeScript(
         turns=[
             FakeReply(

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, services
+from zebench.cli import browse, check, services, worker
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -53,6 +53,7 @@ app.add_typer(services.db_app, name="db")
 app.command()(services.sync)
 app.command("fake-llm")(services.fake_llm)
 app.command()(services.models)
+app.command()(worker.worker)
 
 
 def main() -> None:

@@ -4,31 +4,70 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from zebench.agents import AgentOptions, create_agent
+from zebench.agents import create_agent
 from zebench.cli.context import console, err_console
-from zebench.cli.progress_view import RichProgress
+from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
 from zebench.cli.render import iterations_summary, run_panel
 from zebench.cli.sinks import open_sink
-from zebench.errors import ScenarioError
+from zebench.errors import ScenarioError, ZebenchError
 from zebench.evaluators.base import evaluator_names
 from zebench.results.models import RunRecord, new_batch_id
-from zebench.runner import RunSpec, run_batch
-from zebench.scenarios import load_scenario, resolve_prompt
+from zebench.runner import run_batch
+from zebench.runner.executors import Executor, LocalExecutor
+from zebench.runner.limiter import ProviderLimiters
+from zebench.runner.plan import (
+    ExperimentPlan,
+    build_specs,
+    default_tier,
+    expand,
+    load_plan,
+    load_plan_scenarios,
+)
+from zebench.runner.resume import (
+    batch_figures,
+    figures_from_records,
+    mark_stale_runs,
+    read_batch,
+    slots_to_run,
+)
+from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario
 
+__all__ = ["bench", "check_evaluators", "default_tier", "record_json"]
+MAX_PANELS = 10  # a bigger batch gets the summary only; `zebench batch ID` has the details
 
-def default_tier(scenario: Scenario) -> str:
-    """L1 when the scenario has it (a typical user request), else its first tier."""
-    tiers = scenario.tiers
-    if not tiers:
-        raise ScenarioError(
-            "scenario has no prompts", file=scenario.directory, hint="add prompts/L1-basic.md"
-        )
-    return "L1" if "L1" in tiers else tiers[0]
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """``--agents a,b --agents c`` → [a, b, c]; None when the flag was not given."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _store_url(db: str | None) -> str:
+    """The store URL workers can reach: a relative SQLite path made absolute."""
+    from zebench.store import default_db_url
+
+    url = db or default_db_url()
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())
+    return url
+
+
+def _executor(kind: str, parallel: int, scheduler: str | None, db: str | None) -> Executor:
+    if kind == "local":
+        return LocalExecutor(parallel)
+    if kind == "dask":
+        if not scheduler:
+            raise ZebenchError("--executor dask needs --scheduler", hint="e.g. --scheduler tcp://HOST:8786")
+        from zebench.runner.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler, _store_url(db))
+    raise ZebenchError(f"unknown executor {kind!r}", field="--executor", hint="use local or dask")
 
 
 def check_evaluators(scenario: Scenario) -> None:
@@ -52,70 +91,146 @@ def record_json(record: RunRecord) -> dict[str, object]:
 
 
 def bench(
-    suite: Annotated[str, typer.Argument(help="Suite name, e.g. examples.")],
-    scenario: Annotated[str, typer.Argument(help="Scenario id (its folder name).")],
-    tier: Annotated[str | None, typer.Option(help="Prompt tier: L0, L1, L2, L3 or Lx. Default: L1, else the first.")] = None,
-    agent: Annotated[str, typer.Option(help="echo, oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in.")] = "echo",
+    suite: Annotated[str | None, typer.Argument(help="Suite name, e.g. examples.")] = None,
+    scenarios: Annotated[
+        list[str] | None, typer.Argument(help="Scenario ids (folder names); or --all.")
+    ] = None,
+    all_scenarios: Annotated[bool, typer.Option("--all", help="Every scenario of the suite.")] = False,
+    tier: Annotated[
+        str | None, typer.Option(help="Prompt tier: L0, L1, L2, L3 or Lx. Default: L1, else the first.")
+    ] = None,
+    tiers: Annotated[list[str] | None, typer.Option("--tiers", help="Several tiers: L0,L1.")] = None,
+    agent: Annotated[
+        str,
+        typer.Option(help="echo, oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in."),
+    ] = "echo",
+    agents: Annotated[list[str] | None, typer.Option("--agents", help="Several agents: a,b.")] = None,
     model: Annotated[str | None, typer.Option(help="Model id for LLM agents.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible or Anthropic endpoint.")] = None,
-    iterations: Annotated[int, typer.Option(min=1, help="Run N times into one batch.")] = 1,
-    batch_id: Annotated[str | None, typer.Option("--batch-id", help="Batch id (default batch_<unix-ms>).")] = None,
-    skip_warmup: Annotated[bool, typer.Option("--skip-warmup", help="Do not run the control validation.")] = False,
-    keep_workspace: Annotated[bool, typer.Option("--keep-workspace", help="Keep results/workspaces/<run>.")] = False,
+    models: Annotated[list[str] | None, typer.Option("--models", help="Several models: m1,m2.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible or Anthropic endpoint.")
+    ] = None,
+    iterations: Annotated[int, typer.Option(min=1, help="Run each cell N times into one batch.")] = 1,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", exists=True, dir_okay=False, help="Experiment plan (YAML).")
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Run what batch ID is missing or had interrupted.")
+    ] = None,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="With --resume: also re-run infra errors.")
+    ] = False,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, help="Runs at a time (local executor).")] = 4,
+    executor_kind: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler, tcp://HOST:8786.")
+    ] = None,
+    batch_id: Annotated[
+        str | None, typer.Option("--batch-id", help="Batch id (default batch_<unix-ms>).")
+    ] = None,
+    skip_warmup: Annotated[
+        bool, typer.Option("--skip-warmup", help="Do not run the control validation.")
+    ] = False,
+    keep_workspace: Annotated[
+        bool, typer.Option("--keep-workspace", help="Keep results/workspaces/<run>.")
+    ] = False,
     max_turns: Annotated[int, typer.Option("--max-turns", min=1)] = 50,
     max_tokens_total: Annotated[int | None, typer.Option("--max-tokens-total", min=1)] = None,
     max_cost: Annotated[float | None, typer.Option("--max-cost", min=0.0, help="USD per run.")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1.0, help="Seconds per run.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=1.0, help="Seconds per run.")
+    ] = None,
     record: Annotated[Path | None, typer.Option("--record", help="Store every LLM exchange in DIR.")] = None,
-    replay: Annotated[Path | None, typer.Option("--replay", help="Recording to replay with --agent replay.")] = None,
+    replay: Annotated[
+        Path | None, typer.Option("--replay", help="Recording to replay with --agent replay.")
+    ] = None,
     suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")] = None,
     workspace_root: Annotated[Path, typer.Option("--workspace-root")] = Path("results/workspaces"),
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
 ) -> None:
-    """Run a benchmark and store every run. Exits 1 when a run does not succeed."""
-    loaded = load_scenario(suite, scenario, suites_dir)
-    check_evaluators(loaded)
-    chosen_tier = tier or default_tier(loaded)
-    resolve_prompt(loaded, chosen_tier)  # a missing or ambiguous tier fails before any work
-    if not as_json:
-        for warning in loaded.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {warning}")
-    options = AgentOptions(
-        model=model,
-        base_url=base_url,
-        max_turns=max_turns,
-        max_tokens_total=max_tokens_total,
-        max_cost_usd=max_cost,
-        time_limit_s=time_limit,
-        record_dir=record,
-        replay_dir=replay,
-    )
-    create_agent(agent, options)  # a missing key or binary is a one-line error before any work
-    batch = batch_id or new_batch_id()
-    specs = [
-        RunSpec(
-            scenario=loaded,
-            tier=chosen_tier,
-            agent=agent,
-            batch_id=batch,
-            options=options,
-            workspace_root=workspace_root,
-            keep_workspace=keep_workspace,
+    """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
+    from zebench.store import open_store
+
+    if retry_errors and not resume:
+        raise ZebenchError(
+            "--retry-errors needs --resume BATCH_ID", hint="zebench bench --resume ID --retry-errors"
         )
-        for _ in range(iterations)
-    ]
-    metadata = {
-        "suite": suite,
-        "scenarios": [scenario],
-        "tiers": [chosen_tier],
-        "agents": [agent],
-        "models": [model],
-        "iterations": iterations,
-    }
-    with open_sink(db, console=err_console) as sink, RichProgress(
-        err_console, len(specs), enabled=not as_json and err_console.is_terminal
-    ) as progress:
+    if resume:
+        batch = resume
+        with open_store(db) as store:  # resuming reads the batch back from the local/--db store
+            state = read_batch(store, resume)
+            plan = ExperimentPlan.from_metadata(state.metadata, source=f"batch {resume}")
+            stale = mark_stale_runs(store, state)
+        loaded = load_plan_scenarios(plan, suites_dir)
+        by_id = {s.id: s for s in loaded}
+        cells = expand(plan, loaded)
+        todo = [
+            (slot, by_id[slot.scenario], n)
+            for slot, n in slots_to_run(state, [c for c, _ in cells], retry_errors=retry_errors)
+        ]
+        metadata = state.metadata
+        if not as_json:
+            err_console.print(
+                f"[dim]resume {resume}: {len(stale)} stale run(s) marked interrupted, {len(todo)} to run[/dim]"
+            )
+    else:
+        if plan_file is not None:
+            plan = load_plan(plan_file)
+        else:
+            if suite is None:
+                raise ZebenchError(
+                    "name a suite (and scenarios or --all), or pass --plan or --resume",
+                    hint="zebench bench examples fix-failing-tests",
+                )
+            if not scenarios and not all_scenarios:
+                raise ZebenchError(
+                    "name at least one scenario, or pass --all",
+                    hint=f"zebench suites shows the scenarios of {suite}",
+                )
+            options = {
+                "base_url": base_url,
+                "max_turns": max_turns,
+                "max_tokens_total": max_tokens_total,
+                "max_cost_usd": max_cost,
+                "time_limit_s": time_limit,
+                "record_dir": record,
+                "replay_dir": replay,
+            }
+            plan = ExperimentPlan.model_validate(
+                {
+                    "suite": suite,
+                    "scenarios": None if all_scenarios else scenarios,
+                    "tiers": _split(tiers) or ([tier] if tier else None),
+                    "agents": _split(agents) or [agent],
+                    "models": _split(models) or [model],
+                    "iterations": iterations,
+                    "options": {
+                        k: (str(v) if isinstance(v, Path) else v) for k, v in options.items() if v is not None
+                    },
+                }
+            )
+        loaded = load_plan_scenarios(plan, suites_dir)
+        batch = batch_id or new_batch_id()
+        todo = [(slot, scenario, 1) for slot, scenario in expand(plan, loaded)]
+        metadata = plan.to_metadata()
+    for scen in loaded:
+        check_evaluators(scen)
+        for chosen in plan.tiers or [default_tier(scen)]:
+            resolve_prompt(scen, chosen)  # a missing or ambiguous tier fails before any work
+        if not as_json:
+            for warning in scen.warnings:
+                err_console.print(f"[yellow]warning:[/yellow] {warning}")
+    for name in plan.agents:
+        for m in plan.models:
+            create_agent(name, plan.agent_options(m))  # a missing key or binary: one line before any work
+    specs = build_specs(plan, todo, batch, workspace_root=workspace_root, keep_workspace=keep_workspace)
+    executor = _executor(executor_kind, parallel, scheduler, db)
+    with (
+        open_sink(db, console=err_console) as sink,
+        RichProgress(err_console, len(specs), enabled=not as_json and err_console.is_terminal) as progress,
+    ):
+        limiters = ProviderLimiters(parallel, on_wait=lambda p, msg: progress.event(LIMITER_PREFIX + p, msg))
         outcome = run_batch(
             batch,
             specs,
@@ -124,23 +239,52 @@ def bench(
             metadata=metadata,
             progress=progress,
             workspace_root=workspace_root,
+            parallel=parallel,
+            executor=executor,
+            limiters=limiters,
         )
+        # A fresh batch's figures come from its records; a resumed one needs every attempt stored.
+        figures = _figures(db, batch) if resume else figures_from_records(batch, outcome.runs)
+        if figures is not None:
+            outcome.batch.metadata["figures"] = figures
+            sink.save_batch(outcome.batch)
     records = outcome.runs or progress.finished
     control = outcome.controls[0] if outcome.controls else None
     if as_json:
         payload = [record_json(r) for r in records]
-        console.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+        # Plain stdout: Rich's highlighter made --json cost ~0.1 s per run on big batches.
+        typer.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
     else:
-        for run in records:
-            console.print(run_panel(run, control))
-        if iterations > 1:
+        if len(records) <= MAX_PANELS:
+            for run in records:
+                console.print(run_panel(run, control))
+        if len(records) > 1:
             console.print(iterations_summary(records))
+        if figures is not None and figures["attempts"] > figures["slots"]:
+            first, final = figures["first_attempt"], figures["final"]
+            console.print(
+                f"first attempts: {first['successes']}/{first['runs']} succeeded {first['status_counts']}; "
+                f"final: {final['successes']}/{final['runs']} {final['status_counts']}"
+            )
         console.print(f"[dim]Details: zebench batch {batch}[/dim]")
     if outcome.interrupted:
         err_console.print(
-            f"[yellow]interrupted:[/yellow] the current run was stored as interrupted; "
+            f"[yellow]interrupted:[/yellow] in-flight runs were stored as interrupted; "
             f"batch {batch} can be resumed with: zebench bench --resume {batch}"
         )
         raise typer.Exit(130)
+    if outcome.errors:
+        raise outcome.errors[0]
     if not all(r.is_successful for r in records):
         raise typer.Exit(1)
+
+
+def _figures(db: str | None, batch: str) -> dict[str, Any] | None:
+    """First-attempt and final figures, read back from the store (None with a remote sink)."""
+    from zebench.cli.context import remote_url
+    from zebench.store import open_store
+
+    if remote_url(db):
+        return None
+    with open_store(db) as store:
+        return batch_figures(read_batch(store, batch))

@@ -76,7 +76,9 @@ def runs(
     status: Annotated[RunStatus | None, typer.Option()] = None,
     batch: Annotated[str | None, typer.Option("--batch", "--batch-id")] = None,
     specialist: Annotated[str | None, typer.Option(help="A name, 'none' for baseline runs, 'any'.")] = None,
-    successful: Annotated[bool | None, typer.Option("--successful/--unsuccessful", show_default=False)] = None,
+    successful: Annotated[
+        bool | None, typer.Option("--successful/--unsuccessful", show_default=False)
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
     db: DbOption = None,
@@ -84,8 +86,15 @@ def runs(
 ) -> None:
     """List runs, newest first, with filters."""
     filters = RunFilters(
-        suite=suite, scenario=scenario, tier=tier, agent=agent, model=model, status=status,
-        batch_id=batch, specialist=specialist, successful=successful,
+        suite=suite,
+        scenario=scenario,
+        tier=tier,
+        agent=agent,
+        model=model,
+        status=status,
+        batch_id=batch,
+        specialist=specialist,
+        successful=successful,
     )
     with open_results(db) as store:
         page = store.list_runs(filters, limit=limit, cursor=cursor)
@@ -108,7 +117,9 @@ def run(
     """Show one run: scores, telemetry, validation, changed files."""
     with open_results(db) as store:
         record = store.get_run(run_id)
-        patch = store.get_artifact(run_id, "diff") if diff and "diff" in store.artifact_names(run_id) else None
+        patch = (
+            store.get_artifact(run_id, "diff") if diff and "diff" in store.artifact_names(run_id) else None
+        )
         names = store.artifact_names(run_id)
     if as_json:
         data = record.model_dump(mode="json", exclude={"artifacts"})
@@ -131,7 +142,9 @@ def run(
     if record.dependency_changes:
         console.print("[bold]Dependency changes[/bold]")
         for dep in record.dependency_changes:
-            console.print(f"  {dep.file} [{dep.section}] {dep.name}: {dep.before or '—'} → {dep.after or '—'}")
+            console.print(
+                f"  {dep.file} [{dep.section}] {dep.name}: {dep.before or '—'} → {dep.after or '—'}"
+            )
     for evaluation in record.evaluations:
         if evaluation.status != "skipped" and evaluation.details:
             console.print(Text.assemble(mark(evaluation), f" {evaluation.name}: ", evaluation.summary))
@@ -171,7 +184,9 @@ def batches(
         console.print(f"[dim]more: zebench batches --cursor {page.next_cursor}[/dim]")
 
 
-def batch(batch_id: Annotated[str, typer.Argument()], db: DbOption = None, as_json: JsonOption = False) -> None:
+def batch(
+    batch_id: Annotated[str, typer.Argument()], db: DbOption = None, as_json: JsonOption = False
+) -> None:
     """Show a batch: totals, success rate, breakdowns, warmups and failed runs with reasons."""
     with open_results(db) as store:
         detail = store.get_batch(batch_id)
@@ -259,7 +274,9 @@ def compare(
     console.print(per)
     for detail in details:
         if detail.by_agent_model:
-            console.print(breakdown_table(f"{detail.summary.batch_id} by agent / model", detail.by_agent_model))
+            console.print(
+                breakdown_table(f"{detail.summary.batch_id} by agent / model", detail.by_agent_model)
+            )
 
 
 __all__ = ["batch", "batches", "compare", "load_suite", "run", "runs", "suites"]

@@ -43,8 +43,14 @@ def check(
         for column in ("Scenario", "Tiers", "Oracle", "Echo", "Result"):
             table.add_column(column)
         for proof in proofs:
-            oracle = f"{proof.oracle.total_score:.2f}" if proof.oracle and proof.oracle.total_score is not None else "—"
-            echo = f"{proof.echo.total_score:.2f}" if proof.echo and proof.echo.total_score is not None else "—"
+            oracle = (
+                f"{proof.oracle.total_score:.2f}"
+                if proof.oracle and proof.oracle.total_score is not None
+                else "—"
+            )
+            echo = (
+                f"{proof.echo.total_score:.2f}" if proof.echo and proof.echo.total_score is not None else "—"
+            )
             result = Text("ok", style="green") if proof.ok else Text("; ".join(proof.problems), style="red")
             table.add_row(proof.scenario, " ".join(proof.tiers), oracle, echo, result)
         console.print(table)

@@ -37,4 +37,6 @@ def new_scenario(
     """Create a scenario with tier prompts, a fixture, a solution folder and oracle answers."""
     path = scaffold_scenario(suite, name, _root(suites_dir))
     console.print(f"created scenario {path}")
-    console.print(f"prove it: zebench check {suite} {name}" + (f" --suites-dir {suites_dir}" if suites_dir else ""))
+    console.print(
+        f"prove it: zebench check {suite} {name}" + (f" --suites-dir {suites_dir}" if suites_dir else "")
+    )

@@ -103,7 +103,10 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
 
     telemetry = record.telemetry
     tele = Table.grid(padding=(0, 2))
-    tele.add_row("Duration", fmt_duration(telemetry.duration_ms) + f" (agent {fmt_duration(telemetry.agent_duration_ms)})")
+    tele.add_row(
+        "Duration",
+        fmt_duration(telemetry.duration_ms) + f" (agent {fmt_duration(telemetry.agent_duration_ms)})",
+    )
     tokens = telemetry.tokens
     token_text = f"{tokens.input:,} in / {tokens.output:,} out"
     if tokens.cache_read or tokens.cache_write:
@@ -114,7 +117,9 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
         cost += f" ({telemetry.cost_kind})"
     tele.add_row("Cost", cost)
     if telemetry.judge_cost_usd is not None or telemetry.judge_tokens.total:
-        tele.add_row("Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}")
+        tele.add_row(
+            "Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}"
+        )
     counts = ", ".join(f"{name} {n}" for name, n in sorted(telemetry.tool_call_counts.items()))
     tele.add_row("Tool calls", f"{telemetry.tool_calls}" + (f" ({counts})" if counts else ""))
     if record.changed_files:
@@ -207,7 +212,10 @@ def batch_view(detail: BatchDetail) -> Group:
     grid.add_row("Success rate", f"{s.successes}/{s.runs} ({fmt_pct(s.success_rate)})")
     if s.mean_score is not None:
         spread = f" ± {s.std_score:.3f}" if s.std_score is not None else ""
-        grid.add_row("Score", f"{s.mean_score:.3f}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})")
+        grid.add_row(
+            "Score",
+            f"{s.mean_score:.3f}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})",
+        )
     grid.add_row("Duration", fmt_duration(s.duration_ms))
     grid.add_row("Cost", fmt_cost(s.total_cost_usd) if s.total_cost_usd is not None else "—")
     parts: list[RenderableType] = [Panel(grid, title="Batch", border_style="cyan", expand=False)]
@@ -220,7 +228,9 @@ def batch_view(detail: BatchDetail) -> Group:
         if rows:
             parts.append(breakdown_table(title, rows))
     if detail.controls:
-        controls = Table(title="Warmup (control on the pristine fixture)", header_style="bold", title_justify="left")
+        controls = Table(
+            title="Warmup (control on the pristine fixture)", header_style="bold", title_justify="left"
+        )
         controls.add_column("Scenario")
         controls.add_column("Result")
         controls.add_column("Commands")
@@ -239,7 +249,10 @@ def batch_view(detail: BatchDetail) -> Group:
         failed.add_column("Reason", overflow="fold")
         for run in detail.failed_runs:
             failed.add_row(
-                run.run_id, f"{run.scenario} {run.tier}", str(run.status.value), run.reason or "below threshold"
+                run.run_id,
+                f"{run.scenario} {run.tier}",
+                str(run.status.value),
+                run.reason or "below threshold",
             )
         parts.append(failed)
     parts.append(runs_table(detail.runs, title="Runs"))
