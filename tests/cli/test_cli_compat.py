@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from cli_helpers import CliRun, as_json
 
-COMPAT = Path(__file__).resolve().parents[3] / "shared" / "compat" / "ze-benchmarks" / "suites"
+from compat_paths import COMPAT_SUITES as COMPAT
+
 pytestmark = pytest.mark.skipif(not COMPAT.is_dir(), reason=f"{COMPAT} is not present")
 
 

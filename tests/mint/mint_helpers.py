@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-ORIGINAL_TEMPLATES = Path("/work/shared/compat/ze-benchmarks/templates")
+from compat_paths import COMPAT_TEMPLATES
+
+ORIGINAL_TEMPLATES = COMPAT_TEMPLATES
 LOADABLE = [
     "figma-mcp-specialist-template.jsonc",
     "mcp-demo-specialist-template.jsonc",

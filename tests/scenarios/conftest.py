@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-COMPAT_SUITES = Path("/work/shared/compat/ze-benchmarks/suites")
+from compat_paths import COMPAT_SUITES
 
 ScenarioMaker = Callable[..., Path]
 

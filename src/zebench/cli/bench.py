@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from zebench.agents import create_agent
+from zebench.cli.bench_specialist import after_batch, with_specialist
 from zebench.cli.context import console, err_console
 from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
 from zebench.cli.render import iterations_summary, run_panel
@@ -101,9 +102,11 @@ def bench(
     ] = None,
     tiers: Annotated[list[str] | None, typer.Option("--tiers", help="Several tiers: L0,L1.")] = None,
     agent: Annotated[
-        str,
-        typer.Option(help="echo, oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in."),
-    ] = "echo",
+        str | None,
+        typer.Option(
+            help="echo (default), oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in."
+        ),
+    ] = None,
     agents: Annotated[list[str] | None, typer.Option("--agents", help="Several agents: a,b.")] = None,
     model: Annotated[str | None, typer.Option(help="Model id for LLM agents.")] = None,
     models: Annotated[list[str] | None, typer.Option("--models", help="Several models: m1,m2.")] = None,
@@ -147,11 +150,37 @@ def bench(
     suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")] = None,
     workspace_root: Annotated[Path, typer.Option("--workspace-root")] = Path("results/workspaces"),
+    specialist: Annotated[
+        str | None, typer.Option("--specialist", help="Run as this specialist template (name or path).")
+    ] = None,
+    templates_dir: Annotated[
+        Path | None,
+        typer.Option("--templates-dir", help="Where template names resolve (default ./templates)."),
+    ] = None,
+    mint_template: Annotated[
+        str | None, typer.Option("--mint-template", help="Mint a snapshot of this template after the batch.")
+    ] = None,
+    mint_output: Annotated[
+        Path | None, typer.Option("--mint-output", help="Snapshot folder for --mint-template.")
+    ] = None,
+    enrich_template_ref: Annotated[
+        str | None, typer.Option("--enrich-template", help="Enrich this template's docs after the batch.")
+    ] = None,
+    sandbox: Annotated[
+        str, typer.Option("--sandbox", help="auto (bubblewrap where it works), bwrap or none.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
 ) -> None:
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
+    from zebench.sandbox import runner_factory
     from zebench.store import open_store
 
+    if (mint_template is None) != (mint_output is None):
+        raise ZebenchError(
+            "--mint-template and --mint-output go together",
+            hint="zebench bench … --mint-template T --mint-output snapshots/",
+        )
+    factory = runner_factory(sandbox)  # type: ignore[arg-type]
     if retry_errors and not resume:
         raise ZebenchError(
             "--retry-errors needs --resume BATCH_ID", hint="zebench bench --resume ID --retry-errors"
@@ -202,7 +231,7 @@ def bench(
                     "suite": suite,
                     "scenarios": None if all_scenarios else scenarios,
                     "tiers": _split(tiers) or ([tier] if tier else None),
-                    "agents": _split(agents) or [agent],
+                    "agents": _split(agents) or [agent or "echo"],
                     "models": _split(models) or [model],
                     "iterations": iterations,
                     "options": {
@@ -221,10 +250,12 @@ def bench(
         if not as_json:
             for warning in scen.warnings:
                 err_console.print(f"[yellow]warning:[/yellow] {warning}")
-    for name in plan.agents:
-        for m in plan.models:
-            create_agent(name, plan.agent_options(m))  # a missing key or binary: one line before any work
     specs = build_specs(plan, todo, batch, workspace_root=workspace_root, keep_workspace=keep_workspace)
+    if specialist:
+        specs = with_specialist(specs, specialist, templates_dir=templates_dir, agent=agent, model=model)
+    distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}
+    for spec in distinct.values():
+        create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
     executor = _executor(executor_kind, parallel, scheduler, db)
     with (
         open_sink(db, console=err_console) as sink,
@@ -242,6 +273,7 @@ def bench(
             parallel=parallel,
             executor=executor,
             limiters=limiters,
+            runner_factory=factory,
         )
         # A fresh batch's figures come from its records; a resumed one needs every attempt stored.
         figures = _figures(db, batch) if resume else figures_from_records(batch, outcome.runs)
@@ -267,6 +299,10 @@ def bench(
                 f"final: {final['successes']}/{final['runs']} {final['status_counts']}"
             )
         console.print(f"[dim]Details: zebench batch {batch}[/dim]")
+    if not outcome.interrupted and not outcome.errors:
+        after_batch(
+            batch, db, mint_template, mint_output, enrich_template_ref, templates_dir, as_json=as_json
+        )
     if outcome.interrupted:
         err_console.print(
             f"[yellow]interrupted:[/yellow] in-flight runs were stored as interrupted; "

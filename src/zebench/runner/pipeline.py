@@ -101,6 +101,8 @@ def run_one(
     )
     if spec.run_id:
         record.run_id = spec.run_id
+    # Which isolation the commands had is part of the evidence: a run without a sandbox says so.
+    record.metadata["sandbox"] = getattr(runner, "sandbox_name", "none")
     label = spec.label
     started = time.monotonic()
     trajectory = Trajectory()
