@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from dashboard_kit import PageProbe
 from dashboard_seed import BATCH_MID, BATCH_NEW, BATCH_OLD, HOSTILE_RUN, IMG, SCRIPT, make_run, open_batch
 
-from conftest import PageProbe
 from zebench.dashboard.core import NAV
 from zebench.store import SqlStore
 

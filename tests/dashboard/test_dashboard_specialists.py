@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dashboard_kit import PageProbe, _serve
 from dashboard_seed import BATCH_OLD, IMG, SCRIPT, T0, make_run, seed
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from conftest import PageProbe, _serve
 from zebench.dashboard import mount_dashboard
 from zebench.dashboard.core import NAV
 from zebench.dashboard.specialist_charts import Delta, diverging_bars, interval_plot

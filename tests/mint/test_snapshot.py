@@ -78,9 +78,9 @@ class CountingStore:
         self.inner = inner
         self.get_batch_calls = 0
 
-    def get_batch(self, batch_id: str) -> BatchDetail:
+    def get_batch(self, batch_id: str, **options: Any) -> BatchDetail:
         self.get_batch_calls += 1
-        return self.inner.get_batch(batch_id)
+        return self.inner.get_batch(batch_id, **options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -236,3 +236,31 @@ def test_snapshot_command_reads_the_database(
     assert "snapshot 001 minted" in result.output
     assert "verdict: no evidence" in result.output
     assert (tmp_path / "o" / "demo-specialist" / "1.0.0" / "snapshot-001.json5").is_file()
+
+
+def test_each_snapshot_run_carries_its_evaluations(
+    store: SqlStore, template_path: Path, tmp_path: Path
+) -> None:
+    errored = run("s4", "fix-tests", 0.9, "demo-specialist")
+    errored = errored.model_copy(
+        update={
+            "evaluations": [
+                EvaluationResult(name="HeuristicChecksEvaluator", score=0.9, passed=True),
+                EvaluationResult(name="LLMJudge", status="error", score=None, summary="judge timed out"),
+            ]
+        }
+    )
+    store.save_run(errored)
+    counting = CountingStore(store)
+    result = mint_snapshot(template_path, batch_id=BATCH, output_dir=tmp_path / "snaps", store=counting)  # type: ignore[arg-type]
+    assert counting.get_batch_calls == 1  # the evaluations come with the same read
+    snapshot = json5.loads(result.path.read_text())
+    assert schema_issues(snapshot, "snapshot") == []
+    runs = {r["run_id"]: r for r in snapshot["benchmarks"]["runs"]}
+    assert runs["b1"]["evaluations"] == {
+        "HeuristicChecksEvaluator": {"score": 0.4, "passed": False, "error": None}
+    }
+    assert runs["s4"]["evaluations"] == {
+        "HeuristicChecksEvaluator": {"score": 0.9, "passed": True, "error": None},
+        "LLMJudge": {"score": None, "passed": False, "error": "judge timed out"},
+    }

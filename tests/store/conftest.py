@@ -28,6 +28,7 @@ STORE_TABLES = (
     "batches",
     "run_rollup",
     "eval_rollup",
+    "run_batch_cells",
 )
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -92,8 +92,12 @@ def test_migration_backfills_rollups(tmp_path: Path) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")  # a database written before the rollups existed
-        for run in dataset(60):
+        for i, run in enumerate(dataset(60)):
+            if i % 3:  # some runs with a judge cost, which 0003 copies from telemetry onto runs
+                tel = run.telemetry.model_copy(update={"judge_cost_usd": 0.01 * i})
+                run = run.model_copy(update={"telemetry": tel})
             run_row, evals, tel, _ = run_rows(run)
+            del run_row["judge_cost_usd"]  # no such column before 0003
             conn.execute(insert(tables.batches).prefix_with("OR IGNORE"), [_batch(run.batch_id, run)])
             conn.execute(insert(tables.runs), [run_row])
             if evals:
@@ -101,8 +105,11 @@ def test_migration_backfills_rollups(tmp_path: Path) -> None:
             conn.execute(insert(tables.telemetry), [tel])
     engine.dispose()
     with open_store(url) as store:
-        assert verify_rollups(store) == []
-        assert store.stats().runs == 60
+        assert verify_rollups(store) == []  # rollups, judge cost sums and run_batch_cells
+        stats = store.stats()
+        assert stats.runs == 60
+        assert stats.judge_cost_usd == pytest.approx(sum(0.01 * i for i in range(60) if i % 3))
+        assert store.stats(RunFilters(agent="claude")).batches == 3
 
 
 def _batch(batch_id: str, run: object) -> dict[str, object]:

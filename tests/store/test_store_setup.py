@@ -30,6 +30,7 @@ TABLES = {
     "controls",
     "run_rollup",
     "eval_rollup",
+    "run_batch_cells",
 }
 
 

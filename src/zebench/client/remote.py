@@ -1,10 +1,16 @@
 """``RemoteStore``: the ResultStore protocol over the results API, so the CLI's list and detail
-commands read from a server exactly as from a local database."""
+commands, the dashboard and the mint read from a server exactly as from a local database."""
 
 from __future__ import annotations
 
-from zebench.client.http import ResultsClient
+from typing import Any
+from urllib.parse import quote
+
+from zebench.client.http import ResultsClient, filter_params
+from zebench.client.wire import from_wire
+from zebench.errors import NotFoundError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
+from zebench.store.queries import BatchDetail, BreakdownRow, RunFilters, ScenarioLevel
 
 
 class RemoteStore(ResultsClient):
@@ -22,3 +28,36 @@ class RemoteStore(ResultsClient):
 
     def save_control(self, batch_id: str, control: ControlResult) -> None:
         self.submit_control(batch_id, control)
+
+    def get_run_fingerprint(self, run_id: str) -> tuple[str, str | None] | None:
+        """(status, None) of the stored run, or None: the server keeps its payload hash to itself
+        (and does the duplicate check on submit), so the hash is always unknown here."""
+        try:
+            run = self.get_run(run_id)
+        except NotFoundError:
+            return None
+        return run.status.value, None
+
+    def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
+        """``GET /api/batches/{id}`` (``?withEvaluations=true`` to fill each run's evaluations)."""
+        params: dict[str, Any] = {"withEvaluations": "true"} if with_evaluations else {}
+        body = self._get(f"/api/batches/{_seg(batch_id)}", f"batch {batch_id!r}", params or None)
+        return from_wire(BatchDetail, body)
+
+    def batch_fingerprint(self, batch_id: str) -> str:
+        """``GET /api/batches/{id}/fingerprint``; raises NotFoundError for an unknown batch."""
+        body = self._get(f"/api/batches/{_seg(batch_id)}/fingerprint", f"batch {batch_id!r}")
+        return str(body["fingerprint"])
+
+    def scenario_stats(
+        self, filters: RunFilters | None = None, *, per: ScenarioLevel = "scenario"
+    ) -> list[BreakdownRow]:
+        """``GET /api/stats/scenarios`` with the filters as query parameters."""
+        params = {**filter_params(filters), "per": per}
+        rows = self._get("/api/stats/scenarios", "scenario stats", params)
+        return [from_wire(BreakdownRow, r) for r in rows]
+
+
+def _seg(value: str) -> str:
+    """One URL path segment, percent-encoded."""
+    return quote(value, safe="")

@@ -39,6 +39,7 @@ NAV = [
     ("/runs", "Runs"),
     ("/batches", "Batches"),
     ("/batches/compare", "Compare"),
+    ("/specialists", "Specialists"),
     ("/agents", "Agents"),
     ("/suites", "Suites"),
     ("/evaluators", "Evaluators"),

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from zebench.dashboard.charts import Bar, Point, hbar_chart, scatter, score_histogram
 from zebench.dashboard.compare import global_fingerprint
 from zebench.dashboard.core import Dashboard
-from zebench.store.queries import BreakdownRow, RunSummary
+from zebench.store.queries import BreakdownRow
 
 RECENT_RUNS = 15
 RECENT_BATCHES = 5
 TOP_PAIRS = 5
-# The store has no per-scenario aggregate across batches; /suites aggregates the newest page of runs.
-SUITE_SAMPLE = 500
 
 
 def pair_label(row: BreakdownRow) -> str:
@@ -38,56 +34,9 @@ def score_per_dollar(row: BreakdownRow) -> float | None:
     return row.mean_score / row.mean_cost_usd
 
 
-@dataclass
-class GroupStats:
-    """Aggregates over a group of run summaries (suite, or suite/scenario/tier)."""
-
-    key: tuple[str, ...]
-    runs: int = 0
-    successes: int = 0
-    completed: int = 0
-    scores: list[float] = field(default_factory=list)
-    costs: list[float] = field(default_factory=list)
-    scenarios: set[str] = field(default_factory=set)
-
-    def add(self, run: RunSummary) -> None:
-        self.runs += 1
-        self.successes += int(run.is_successful)
-        self.completed += int(run.status.value == "completed")
-        self.scenarios.add(run.scenario)
-        if run.total_score is not None:
-            self.scores.append(run.total_score)
-        if run.cost_usd is not None:
-            self.costs.append(run.cost_usd)
-
-    @property
-    def success_rate(self) -> float | None:
-        return self.successes / self.runs if self.runs else None
-
-    @property
-    def mean_score(self) -> float | None:
-        return sum(self.scores) / len(self.scores) if self.scores else None
-
-    @property
-    def min_score(self) -> float | None:
-        return min(self.scores) if self.scores else None
-
-    @property
-    def max_score(self) -> float | None:
-        return max(self.scores) if self.scores else None
-
-    @property
-    def mean_cost(self) -> float | None:
-        return sum(self.costs) / len(self.costs) if self.costs else None
-
-
-def group_runs(runs: list[RunSummary], depth: int) -> list[GroupStats]:
-    """Group by suite (depth 1) or suite/scenario/tier (depth 3), sorted by key."""
-    groups: dict[tuple[str, ...], GroupStats] = {}
-    for run in runs:
-        key = (run.suite, run.scenario, run.tier)[:depth]
-        groups.setdefault(key, GroupStats(key)).add(run)
-    return [groups[k] for k in sorted(groups)]
+def key_label(row: BreakdownRow, names: tuple[str, ...] = ("suite", "scenario", "tier")) -> str:
+    """``suite/scenario/tier`` of a scenario_stats row."""
+    return "/".join(str(row.key.get(n)) for n in names)
 
 
 def register(router: APIRouter, dash: Dashboard) -> None:
@@ -144,18 +93,16 @@ def register(router: APIRouter, dash: Dashboard) -> None:
 
     @router.get("/suites", response_class=HTMLResponse)
     def suites_page(request: Request) -> HTMLResponse:
-        page = dash.store.list_runs(limit=SUITE_SAMPLE)
-        suites = group_runs(page.items, 1)
-        scenarios = group_runs(page.items, 3)
+        # Every run counts: both tables come from the store's rollup, not a sample of runs.
+        suites = dash.store.scenario_stats(per="suite")
+        scenarios = dash.store.scenario_stats()
+        scenario_counts: dict[str | None, set[str | None]] = {}
+        for row in scenarios:
+            scenario_counts.setdefault(row.key.get("suite"), set()).add(row.key.get("scenario"))
         chart = hbar_chart(
             [
-                Bar(
-                    "/".join(g.key),
-                    g.mean_score or 0.0,
-                    f"{'/'.join(g.key)}: {g.runs} runs",
-                    _tone(g.mean_score),
-                )
-                for g in scenarios
+                Bar(key_label(r), r.mean_score or 0.0, f"{key_label(r)}: {r.runs} runs", _tone(r.mean_score))
+                for r in scenarios
             ],
             title="Mean score by scenario and tier",
             x_label="mean score",
@@ -167,9 +114,8 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             "suites.html",
             suites=suites,
             scenarios=scenarios,
+            scenario_counts={k: len(v) for k, v in scenario_counts.items()},
             chart=chart,
-            sampled=len(page.items),
-            total=page.total or len(page.items),
         )
 
     @router.get("/evaluators", response_class=HTMLResponse)

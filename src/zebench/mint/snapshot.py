@@ -16,7 +16,7 @@ from zebench.mint.schema import check
 from zebench.mint.stats import ArmComparison, compare, is_counted, observations_from_runs, specialist_matches
 from zebench.mint.templates import Template, load_template
 from zebench.store.base import ResultStore
-from zebench.store.queries import BatchDetail, RunSummary
+from zebench.store.queries import BatchDetail, EvaluationBrief, RunSummary
 
 SNAPSHOT_PREFIX = "snapshot-"
 
@@ -77,6 +77,7 @@ def map_run(run: RunSummary) -> dict[str, Any]:
         "counted": is_counted(run),
         # total_score is already the 0..1 weighted total; a run that never got scored scored 0.
         "overall_score": min(1.0, max(0.0, run.total_score or 0.0)),
+        **({"evaluations": map_evaluations(run.evaluations)} if run.evaluations is not None else {}),
         "telemetry": {
             "duration_ms": run.duration_ms,
             "cost_usd": run.cost_usd,
@@ -87,6 +88,21 @@ def map_run(run: RunSummary) -> dict[str, Any]:
             },
         },
     }
+
+
+def map_evaluations(evaluations: list[EvaluationBrief]) -> dict[str, dict[str, Any]]:
+    """A run's evaluations as the snapshot's ``{name: {score, passed, error}}``.
+
+    ``error`` is the evaluator's summary line when it errored (its status says so), else None;
+    scores are clamped to the schema's 0..1 like ``overall_score``. A name seen twice keeps its
+    last result.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for e in evaluations:
+        score = None if e.score is None else min(1.0, max(0.0, e.score))
+        error = (e.summary or "evaluator error") if e.status == "error" else None
+        out[e.name] = {"score": score, "passed": e.passed, "error": error}
+    return out
 
 
 def _test_suites(runs: list[RunSummary]) -> list[dict[str, str]]:
@@ -103,8 +119,7 @@ def _test_suites(runs: list[RunSummary]) -> list[dict[str, str]]:
 
 
 def _evaluators(batch: BatchDetail) -> dict[str, dict[str, Any]]:
-    # Per-run evaluations would cost one request per run (RunSummary has none); the batch's
-    # per-evaluator breakdown comes with the one get_batch call.
+    # The batch-wide view per evaluator; each run also carries its own evaluations.
     out: dict[str, dict[str, Any]] = {}
     for row in batch.by_evaluator:
         name = row.key.get("evaluator")
@@ -181,7 +196,7 @@ def mint_snapshot(
     loaded = (
         template if isinstance(template, Template) else load_template(template, templates_dir=templates_dir)
     )
-    batch = store.get_batch(batch_id)
+    batch = store.get_batch(batch_id, with_evaluations=True)  # still one request or read
     snapshot, comparison = build_snapshot(
         loaded, batch, created_at=created_at, resamples=resamples, seed=seed
     )

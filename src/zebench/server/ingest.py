@@ -34,8 +34,9 @@ from zebench.server.schemas import (
     TelemetryIn,
     TokenUsageIn,
 )
+from zebench.store.codec import API_METADATA_KEY
 
-RESERVED_KEY = "zebench:api"  # metadata key owned by the server; clients cannot set it
+RESERVED_KEY = API_METADATA_KEY  # metadata key owned by the server; clients cannot set it
 DEFAULT_BATCH_ID = "unbatched"  # the original allowed runs without a batch
 
 Outcome = Literal["created", "duplicate", "replaced", "conflict"]
@@ -169,11 +170,11 @@ def content_hash(run: RunRecord, *, with_artifacts: bool = True) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def stamp(run: RunRecord) -> RunRecord:
-    """The record with its content hash recorded in the reserved metadata entry."""
+def stamp(run: RunRecord, digest: str | None = None) -> RunRecord:
+    """The record with its content hash (``digest`` if already computed) in the reserved metadata entry."""
     metadata = dict(run.metadata)
     reserved = dict(metadata.get(RESERVED_KEY) or {})
-    reserved["payloadSha256"] = content_hash(run)
+    reserved["payloadSha256"] = digest or content_hash(run)
     metadata[RESERVED_KEY] = reserved
     return run.model_copy(update={"metadata": metadata})
 
@@ -192,5 +193,14 @@ def classify(new: RunRecord, stored: RunRecord | None) -> Outcome:
     if same:
         return "duplicate"
     if stored.status == RunStatus.RUNNING:
+        return "replaced"
+    return "conflict"
+
+
+def classify_stored(new_hash: str, stored_status: str, stored_hash: str) -> Outcome:
+    """``classify`` from a stored run's fingerprint (status, payload hash) and the new run's hash."""
+    if stored_hash == new_hash:
+        return "duplicate"
+    if stored_status == RunStatus.RUNNING.value:
         return "replaced"
     return "conflict"

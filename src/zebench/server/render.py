@@ -7,9 +7,13 @@ zebench's names and ignores the rest.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from zebench.client.wire import to_wire
+import pydantic_core
+from fastapi.responses import JSONResponse
+
+from zebench.client.wire import to_camel, to_wire
 from zebench.results.models import EvaluationResult, RunRecord
 from zebench.server.ingest import RESERVED_KEY
 from zebench.store.queries import BatchDetail, BatchSummary, BreakdownRow, GlobalStats, RunSummary, ScoreStats
@@ -62,8 +66,43 @@ def run_detail(run: RunRecord) -> dict[str, Any]:
     }
 
 
+class FastJSONResponse(JSONResponse):
+    """JSONResponse encoded by pydantic-core's serializer (Rust, already a dependency).
+
+    The same JSON values as ``json.dumps`` (floats may be spelled differently, e.g. ``0.00001``
+    for ``1e-05``) at a third of the time on the 1 MB batch and 500-run pages. NaN and infinity,
+    which ``JSONResponse`` refuses with a 500, become null.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(content, inf_nan_mode="null")
+
+
+# RunSummary fields as (name, wire name), without the optional evaluations (rendered apart).
+_SUMMARY_WIRE = tuple((name, to_camel(name)) for name in RunSummary.model_fields if name != "evaluations")
+
+
+def _json_time(moment: datetime | None) -> str | None:
+    # Pydantic's JSON spelling of the store's UTC datetimes: ISO 8601 with "Z" (a test compares).
+    if moment is None:
+        return None
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def summary_body(summary: RunSummary) -> dict[str, Any]:
-    body = to_wire(summary)
+    """A run summary in the wire format: ``to_wire(summary)`` plus the original's field names.
+
+    Built straight from the model's values (``to_wire`` dumps and re-walks every field; at 500
+    runs a page that was most of the rendering time). ``evaluations`` appears only when loaded.
+    """
+    values = summary.__dict__
+    body = {camel: values[name] for name, camel in _SUMMARY_WIRE}
+    body["status"] = summary.status.value
+    body["startedAt"] = _json_time(summary.started_at)
+    body["completedAt"] = _json_time(summary.completed_at)
+    if summary.evaluations is not None:
+        body["evaluations"] = [e.model_dump() for e in summary.evaluations]
     body["specialistEnabled"] = summary.specialist_name is not None
     body["weightedScore"] = summary.total_score  # lists carry no metadata; same as totalScore here
     return body

@@ -34,6 +34,7 @@ class StatSource:
     cost: ColumnElement[Any]
     tokens_in: ColumnElement[Any]
     tokens_out: ColumnElement[Any]
+    judge_cost: ColumnElement[Any]
 
 
 RUN_STATS = StatSource(
@@ -45,6 +46,7 @@ RUN_STATS = StatSource(
     cost=schema.runs.c.cost_usd,
     tokens_in=schema.runs.c.tokens_in,
     tokens_out=schema.runs.c.tokens_out,
+    judge_cost=schema.runs.c.judge_cost_usd,
 )
 
 # Evaluator groups: the evaluation's score and pass flag, its own status, the run's cost and time.
@@ -57,6 +59,7 @@ EVALUATION_STATS = StatSource(
     cost=schema.runs.c.cost_usd,
     tokens_in=schema.runs.c.tokens_in,
     tokens_out=schema.runs.c.tokens_out,
+    judge_cost=schema.runs.c.judge_cost_usd,
 )
 
 
@@ -80,6 +83,7 @@ def stat_columns(src: StatSource) -> list[Label[Any]]:
         func.count(src.cost).label("agg_costed"),
         func.coalesce(func.sum(src.tokens_in), 0).label("agg_tokens_in"),
         func.coalesce(func.sum(src.tokens_out), 0).label("agg_tokens_out"),
+        func.sum(src.judge_cost).label("agg_judge_cost"),
     ]
     # Conditional sums: every status in the same single pass instead of a second GROUP BY.
     cols += [
@@ -126,6 +130,7 @@ def rollup_stat_columns(table: Table, success: str, statuses: tuple[str, ...]) -
         total(c.cost_n).label("agg_costed"),
         total(c.tokens_in).label("agg_tokens_in"),
         total(c.tokens_out).label("agg_tokens_out"),
+        func.sum(case((c.judge_cost_n > 0, c.judge_cost_sum), else_=None)).label("agg_judge_cost"),
     ]
     cols += [count_where(c.status == status).label(f"agg_status_{i}") for i, status in enumerate(statuses)]
     return cols
@@ -198,4 +203,5 @@ def stats_from_row(row: Mapping[Any, Any], src: StatSource) -> dict[str, Any]:
         "tokens_in": _int(row["agg_tokens_in"]),
         "tokens_out": _int(row["agg_tokens_out"]),
         "status_counts": statuses,
+        "judge_cost_usd": _float(row["agg_judge_cost"]),
     }

@@ -13,6 +13,7 @@ from zebench.store.queries import (
     RunFilters,
     RunPage,
     RunSort,
+    ScenarioLevel,
 )
 
 
@@ -45,8 +46,21 @@ class ResultStore(Protocol):
         sort: RunSort = "-started_at",
     ) -> RunPage: ...
 
-    def get_batch(self, batch_id: str) -> BatchDetail:
-        """The batch with runs, aggregates and breakdowns; raises NotFoundError."""
+    def get_run_fingerprint(self, run_id: str) -> tuple[str, str | None] | None:
+        """(status, the results API's payload hash or None when unknown) of a stored run; None if absent.
+
+        What a duplicate check needs, without loading the run.
+        """
+
+    def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
+        """The batch with runs, aggregates and breakdowns; raises NotFoundError.
+
+        ``with_evaluations`` also fills each run's ``evaluations`` (name, status, score, passed).
+        """
+
+    def batch_fingerprint(self, batch_id: str) -> str:
+        """A cheap hash that changes when a run of the batch is added, ends or gets scored, or the
+        batch completes; raises NotFoundError. For live refresh."""
 
     def list_batches(self, *, limit: int = 20, cursor: str | None = None) -> BatchPage: ...
 
@@ -54,6 +68,12 @@ class ResultStore(Protocol):
 
     def agent_stats(self) -> list[BreakdownRow]:
         """Aggregates per agent/model pair."""
+
+    def scenario_stats(
+        self, filters: RunFilters | None = None, *, per: ScenarioLevel = "scenario"
+    ) -> list[BreakdownRow]:
+        """Aggregates per (suite, scenario, tier) over the runs matching ``filters``, sorted by key;
+        per suite alone with ``per="suite"``."""
 
     def evaluator_stats(self) -> list[BreakdownRow]: ...
 

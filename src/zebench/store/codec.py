@@ -6,9 +6,9 @@ import hashlib
 import json
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from zebench.results.models import (
     CommandResult,
@@ -22,14 +22,16 @@ from zebench.results.models import (
     TokenUsage,
 )
 from zebench.store import schema
-from zebench.store.queries import RunSummary
+from zebench.store.queries import EvaluationBrief, RunSummary
 
 VALIDATION_ARTIFACT = "validation"
 ARTIFACT_ENCODING = "zlib"
 _COMMANDS = TypeAdapter(list[CommandResult])
 
 # The run columns a RunSummary is built from, in one place for every listing query.
-SUMMARY_COLUMNS = [schema.runs.c[name] for name in RunSummary.model_fields]
+# ``evaluations`` is no runs column: get_batch fills it from the evaluations table on request.
+SUMMARY_FIELDS = tuple(name for name in RunSummary.model_fields if name != "evaluations")
+SUMMARY_COLUMNS = [schema.runs.c[name] for name in SUMMARY_FIELDS]
 
 
 def compress_artifact(run_id: str, name: str, text: str) -> dict[str, Any]:
@@ -88,6 +90,7 @@ def run_rows(
         "tokens_in": tel.tokens.input,
         "tokens_out": tel.tokens.output,
         "tool_calls": tel.tool_calls,
+        "judge_cost_usd": tel.judge_cost_usd,
     }
     eval_rows = [
         {"run_id": run.run_id, **e.model_dump(mode="json", include=_EVAL_FIELDS)} for e in run.evaluations
@@ -196,9 +199,58 @@ _RUN_COLUMNS = (
 )  # fmt: skip
 
 
-def summary_from_row(row: Mapping[Any, Any]) -> RunSummary:
-    """A RunSummary from a row selected with SUMMARY_COLUMNS."""
-    return RunSummary.model_validate(dict(row))
+_STATUSES = {s.value: s for s in RunStatus}
+M = TypeVar("M", bound=BaseModel)
+
+
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of ``cls`` from ``values`` (every field, correctly typed) without validation.
+
+    For rows of our own typed columns only. Pydantic's ``model_construct`` walks the fields in
+    Python and is slower than validating; this fills the instance the way it does, minus the
+    walk. Tests check the results equal ``model_validate`` of the same rows.
+    """
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
+def summary_from_row(row: Mapping[Any, Any], evaluations: list[EvaluationBrief] | None = None) -> RunSummary:
+    """A RunSummary from a row selected with SUMMARY_COLUMNS (trusted: see ``trusted``)."""
+    values = {name: row[name] for name in SUMMARY_FIELDS}
+    values["status"] = _STATUSES[values["status"]]  # the one column stored as plain text
+    values["evaluations"] = evaluations
+    return trusted(RunSummary, values)
+
+
+def evaluation_brief(row: Mapping[Any, Any]) -> EvaluationBrief:
+    """An EvaluationBrief from an evaluations row (name, status, score, passed, summary)."""
+    return trusted(
+        EvaluationBrief,
+        {
+            "name": row["name"],
+            "status": row["status"],
+            "score": row["score"],
+            "passed": row["passed"],
+            "summary": row["summary"],
+        },
+    )
+
+
+# The results API keeps its idempotency data in the run's metadata under this key
+# (``{"payloadSha256": ...}``); the store reads the hash back for duplicate checks.
+API_METADATA_KEY = "zebench:api"
+
+
+def payload_hash(stored_metadata: Mapping[str, Any] | None) -> str | None:
+    """The API's payload hash in a runs row's ``metadata`` column, or None."""
+    user = (stored_metadata or {}).get("metadata")
+    reserved = user.get(API_METADATA_KEY) if isinstance(user, dict) else None
+    value = reserved.get("payloadSha256") if isinstance(reserved, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def control_row(batch_id: str, control: ControlResult) -> dict[str, Any]:

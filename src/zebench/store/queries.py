@@ -24,6 +24,9 @@ RunSort = Literal[
     "cost_usd",
 ]
 
+# What scenario_stats groups by: (suite, scenario, tier), or suite alone.
+ScenarioLevel = Literal["scenario", "suite"]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -39,6 +42,16 @@ class RunFilters(_Model):
     batch_id: str | None = None
     specialist: str | None = None  # a name, or "none" for baseline runs, or "any"
     successful: bool | None = None
+
+
+class EvaluationBrief(_Model):
+    """One evaluator's outcome for a run, as listed with a batch (``get_batch(with_evaluations=True)``)."""
+
+    name: str
+    status: str  # scored, skipped or error
+    score: float | None = None
+    passed: bool = False
+    summary: str = ""  # the evaluator's one line (the error message when status is "error")
 
 
 class RunSummary(_Model):
@@ -66,6 +79,8 @@ class RunSummary(_Model):
     tokens_in: int | None = None
     tokens_out: int | None = None
     tool_calls: int | None = None
+    # Filled only by get_batch(..., with_evaluations=True); None means "not loaded", not "none".
+    evaluations: list[EvaluationBrief] | None = None
 
 
 class RunPage(_Model):
@@ -90,6 +105,9 @@ class ScoreStats(_Model):
     tokens_in: int = 0
     tokens_out: int = 0
     status_counts: dict[str, int] = Field(default_factory=dict)
+    # The LLM judge's spend (telemetry.judge_cost_usd), apart from total_cost_usd (the agent's).
+    # None when no run has a judge cost, or when the answering server predates the field.
+    judge_cost_usd: float | None = None
 
 
 class BreakdownRow(ScoreStats):

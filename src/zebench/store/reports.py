@@ -1,13 +1,14 @@
 """Read-side queries that aggregate: batch details, batch pages, global, agent and evaluator stats.
 
 Functions take an open Connection so a caller can run several of them in one read transaction.
-Global, agent and evaluator figures read the rollup cells (kept in step with the runs by every
+Batch details live in ``batch_report``. Global, agent, scenario and evaluator figures read the rollup cells (kept in step with the runs by every
 write's own transaction, so never stale); batch figures and filters the rollup cannot express
 aggregate the runs themselves, one grouped query each, through the batch index.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,16 +28,30 @@ from zebench.store.aggregates import (
     stat_columns,
     stats_from_row,
 )
-from zebench.store.codec import SUMMARY_COLUMNS, control_from_row, summary_from_row
 from zebench.store.paging import keyset_page
 from zebench.store.plans import BATCH_INDEX, filter_conditions, rollup_can_filter, use_index
-from zebench.store.queries import BatchDetail, BatchPage, BatchSummary, BreakdownRow, GlobalStats, RunFilters
+from zebench.store.queries import (
+    BatchPage,
+    BatchSummary,
+    BreakdownRow,
+    GlobalStats,
+    RunFilters,
+    ScenarioLevel,
+)
 
 runs = schema.runs
 evaluations = schema.evaluations
 batches = schema.batches
 
-__all__ = ["agent_stats", "evaluator_stats", "filter_conditions", "get_batch", "global_stats", "list_batches"]
+__all__ = [
+    "agent_stats",
+    "batch_fingerprint",
+    "evaluator_stats",
+    "filter_conditions",
+    "global_stats",
+    "list_batches",
+    "scenario_stats",
+]
 
 
 def _rows(conn: Connection, query: Select[Any], keys: Sequence[str], src: StatSource) -> list[BreakdownRow]:
@@ -65,13 +80,19 @@ def breakdown(
 
 
 def rollup_breakdown(
-    conn: Connection, table: Table, keys: Sequence[tuple[str, str]], success: str, src: StatSource
+    conn: Connection,
+    table: Table,
+    keys: Sequence[tuple[str, str]],
+    success: str,
+    src: StatSource,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[BreakdownRow]:
     """``breakdown`` over a rollup table's cells: ``keys`` are (output name, column name)."""
     cols = [table.c[col] for _, col in keys]
     query = (
         select(*(c.label(f"key_{name}") for (name, _), c in zip(keys, cols, strict=True)))
         .add_columns(*rollup_stat_columns(table, success, src.statuses))
+        .where(*where)
         .group_by(*cols)
         .order_by(*cols)
     )
@@ -87,7 +108,8 @@ def _duration_ms(
     return max(0, int((end - created_at).total_seconds() * 1000))
 
 
-def _batch_summary(batch: Mapping[Any, Any], agg: Mapping[Any, Any] | None) -> BatchSummary:
+def batch_summary(batch: Mapping[Any, Any], agg: Mapping[Any, Any] | None) -> BatchSummary:
+    """A batches row with its aggregates (``stat_columns(RUN_STATS)`` labels and ``last_completed_at``)."""
     stats = stats_from_row(agg, RUN_STATS) if agg is not None else {}
     last_end = agg["last_completed_at"] if agg is not None else None
     return BatchSummary(
@@ -102,40 +124,6 @@ def _batch_summary(batch: Mapping[Any, Any], agg: Mapping[Any, Any] | None) -> B
 
 def _last_completed() -> ColumnElement[Any]:
     return func.max(runs.c.completed_at).label("last_completed_at")
-
-
-def get_batch(conn: Connection, batch_id: str) -> BatchDetail:
-    """The batch with its runs, aggregates, breakdowns, failed runs and controls."""
-    batch = conn.execute(select(batches).where(batches.c.batch_id == batch_id)).mappings().first()
-    if batch is None:
-        raise NotFoundError(f"batch {batch_id!r} not found", hint="list batches with `zebench batches`")
-    in_batch = [runs.c.batch_id == batch_id]
-    agg_query = select(*stat_columns(RUN_STATS), _last_completed()).where(*in_batch)
-    agg = conn.execute(use_index(agg_query, BATCH_INDEX)).mappings().one()
-    run_query = select(*SUMMARY_COLUMNS).where(*in_batch).order_by(runs.c.started_at, runs.c.run_id)
-    summaries = [summary_from_row(r) for r in conn.execute(use_index(run_query, BATCH_INDEX)).mappings()]
-    controls = conn.execute(
-        select(schema.controls)
-        .where(schema.controls.c.batch_id == batch_id)
-        .order_by(schema.controls.c.suite, schema.controls.c.scenario)
-    ).mappings()
-
-    def by(*names: str) -> list[BreakdownRow]:
-        return breakdown(conn, [(n, runs.c[n]) for n in names], RUN_STATS, in_batch, BATCH_INDEX)
-
-    return BatchDetail(
-        summary=_batch_summary(batch, agg),
-        runs=summaries,
-        by_scenario=by("suite", "scenario"),
-        by_tier=by("tier"),
-        by_agent_model=by("agent", "model"),
-        # The batch's runs drive the join (via the batch index), then their evaluations by run_id.
-        by_evaluator=breakdown(
-            conn, [("evaluator", evaluations.c.name)], EVALUATION_STATS, in_batch, BATCH_INDEX
-        ),
-        failed_runs=[s for s in summaries if not s.is_successful],
-        controls=[control_from_row(r) for r in controls],
-    )
 
 
 def list_batches(conn: Connection, *, limit: int, cursor: str | None) -> BatchPage:
@@ -160,7 +148,7 @@ def list_batches(conn: Connection, *, limit: int, cursor: str | None) -> BatchPa
             .group_by(runs.c.batch_id)
         )
         aggs = {row["batch_id"]: row for row in conn.execute(use_index(query, BATCH_INDEX)).mappings()}
-    items = [_batch_summary(row._mapping, aggs.get(row.batch_id)) for row in page]
+    items = [batch_summary(row._mapping, aggs.get(row.batch_id)) for row in page]
     return BatchPage(items=items, next_cursor=next_cursor)
 
 
@@ -182,7 +170,7 @@ def global_stats(conn: Connection, filters: RunFilters | None) -> GlobalStats:
         ).where(*filter_conditions(filters, rr))
         row = conn.execute(query).mappings().one()
         if where:
-            n_batches = _batches_with_runs(conn, where, int(row["agg_n"]))
+            n_batches = _batches_with_runs(conn, filters, int(row["agg_n"]))
         else:  # unfiltered: also count batches that have no runs yet
             n_batches = int(conn.execute(select(func.count()).select_from(batches)).scalar_one())
     return GlobalStats(
@@ -190,12 +178,63 @@ def global_stats(conn: Connection, filters: RunFilters | None) -> GlobalStats:
     )
 
 
-def _batches_with_runs(conn: Connection, where: list[ColumnElement[bool]], matched: int) -> int:
-    """How many batches hold a run matching ``where`` (``matched`` runs do, per the rollup)."""
+def _batches_with_runs(conn: Connection, filters: RunFilters | None, matched: int) -> int:
+    """How many batches hold a run matching ``filters`` (``matched`` runs do, per the rollup).
+
+    Reads run_batch_cells: the (cell, batch) pairs of the matching rollup cells, through its
+    primary key, rather than the batch_id of every matching run.
+    """
     if matched == 0:
         return 0
-    query = select(func.count(runs.c.batch_id.distinct())).where(*where)
+    rr, pairs = schema.run_rollup, schema.run_batch_cells
+    query = (
+        select(func.count(pairs.c.batch_id.distinct()))
+        .select_from(rr.join(pairs, pairs.c.cell_key == rr.c.cell_key))
+        .where(*filter_conditions(filters, rr))
+    )
     return int(conn.execute(query).scalar_one())
+
+
+def scenario_stats(
+    conn: Connection, filters: RunFilters | None, *, per: ScenarioLevel = "scenario"
+) -> list[BreakdownRow]:
+    """Aggregates per (suite, scenario, tier), or per suite with ``per="suite"``, sorted by key.
+
+    From the rollup cells; a batch filter (which the rollup cannot apply) groups that batch's runs
+    through the batch index instead.
+    """
+    names = SCENARIO_KEYS if per == "scenario" else ("suite",)
+    if rollup_can_filter(filters):
+        rr = schema.run_rollup
+        keys = [(n, n) for n in names]
+        return rollup_breakdown(conn, rr, keys, "is_successful", RUN_STATS, filter_conditions(filters, rr))
+    cols = [(n, runs.c[n]) for n in names]
+    return breakdown(conn, cols, RUN_STATS, filter_conditions(filters), BATCH_INDEX)
+
+
+SCENARIO_KEYS = ("suite", "scenario", "tier")
+
+
+def batch_fingerprint(conn: Connection, batch_id: str) -> str:
+    """A short hash that changes when a run of the batch is added, ends or gets scored, or the batch completes.
+
+    One aggregate over the covering batch index (runs, ended runs, scored runs, newest start and
+    end) plus the batches row; raises NotFoundError for an unknown batch.
+    """
+    batches = schema.batches
+    done = conn.execute(select(batches.c.completed_at).where(batches.c.batch_id == batch_id)).first()
+    if done is None:
+        raise NotFoundError(f"batch {batch_id!r} not found", hint="list batches with `zebench batches`")
+    query = select(
+        func.count(),
+        func.count(runs.c.completed_at),
+        func.max(runs.c.started_at),
+        func.max(runs.c.completed_at),
+        func.count(runs.c.total_score),  # a run getting its score (no float sum: order-dependent)
+    ).where(runs.c.batch_id == batch_id)
+    row = conn.execute(use_index(query, BATCH_INDEX)).one()  # type: ignore[arg-type]
+    parts = [*row, done.completed_at]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
 def agent_stats(conn: Connection) -> list[BreakdownRow]:

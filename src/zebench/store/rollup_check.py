@@ -1,4 +1,4 @@
-"""Recompute the rollups from the runs and compare: ``verify_rollups(store) -> list[str]``.
+"""Recompute the rollups (and run_batch_cells) from the runs and compare: ``verify_rollups(store) -> list[str]``.
 
 The recomputation is plain GROUP BY SQL over the source rows, independent of the incremental
 arithmetic in ``rollups``, so the tests can check every kind of write against it.
@@ -16,8 +16,18 @@ from zebench.store import schema
 from zebench.store.aggregates import HISTOGRAM_BUCKETS
 from zebench.store.rollups import EVAL_KEY, HIST, RUN_KEY, cell_key
 
-_INTS = ("n", "scored", "duration_n", "duration_sum", "cost_n", "tokens_in", "tokens_out", *HIST)
-_FLOATS = ("score_sum", "score_sumsq", "score_min", "score_max", "cost_sum")
+_INTS = (
+    "n",
+    "scored",
+    "duration_n",
+    "duration_sum",
+    "cost_n",
+    "tokens_in",
+    "tokens_out",
+    "judge_cost_n",
+    *HIST,
+)
+_FLOATS = ("score_sum", "score_sumsq", "score_min", "score_max", "cost_sum", "judge_cost_sum")
 
 
 class _HasEngine(Protocol):
@@ -41,6 +51,8 @@ def _measures(score: ColumnElement[Any], runs: Table) -> list[Any]:
         total(runs.c.cost_usd).label("cost_sum"),
         total(runs.c.tokens_in).label("tokens_in"),
         total(runs.c.tokens_out).label("tokens_out"),
+        func.count(runs.c.judge_cost_usd).label("judge_cost_n"),
+        total(runs.c.judge_cost_usd).label("judge_cost_sum"),
     ]
 
 
@@ -99,6 +111,31 @@ def _compare(
     return problems
 
 
+def expected_pairs(conn: Connection) -> dict[tuple[str, str], int]:
+    """run_batch_cells as computed from ``runs``: runs per (run cell, batch)."""
+    runs = schema.runs
+    keys = [runs.c[n] for n in RUN_KEY]
+    query = select(*keys, runs.c.batch_id, func.count().label("n")).group_by(*keys, runs.c.batch_id)
+    out = {}
+    for row in conn.execute(query).mappings():
+        values = [bool(row[n]) if n == "is_successful" else row[n] for n in RUN_KEY]
+        out[(cell_key(values), row["batch_id"])] = int(row["n"])
+    return out
+
+
+def _compare_pairs(conn: Connection) -> list[str]:
+    table = schema.run_batch_cells
+    want = expected_pairs(conn)
+    got = {(r.cell_key, r.batch_id): int(r.n) for r in conn.execute(select(table))}
+    problems = []
+    for pair in sorted(want.keys() | got.keys()):
+        if want.get(pair) != got.get(pair):
+            problems.append(
+                f"{table.name} {pair[0][:8]}/{pair[1]}: n is {got.get(pair)}, runs say {want.get(pair)}"
+            )
+    return problems
+
+
 def verify_rollups(store: _HasEngine) -> list[str]:
     """Differences between the rollup tables and a recomputation from the runs; [] when consistent."""
     with store.engine.connect() as conn, conn.begin():
@@ -110,4 +147,4 @@ def verify_rollups(store: _HasEngine) -> list[str]:
             want = expected_cells(conn, query, key)
             got = {r["cell_key"]: r for r in conn.execute(select(table)).mappings()}
             problems += _compare(table, want, got)
-        return problems
+        return problems + _compare_pairs(conn)

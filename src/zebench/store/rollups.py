@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, case, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, Table, case, delete, func, select, tuple_, update
 
 from zebench.store import schema
 from zebench.store.aggregates import HISTOGRAM_BUCKETS, score_bucket
@@ -26,9 +26,12 @@ from zebench.store.aggregates import HISTOGRAM_BUCKETS, score_bucket
 RUN_KEY = ("suite", "scenario", "tier", "agent", "model", "status", "specialist_name", "is_successful")
 EVAL_KEY = ("name", "status", "passed")
 # Run columns an evaluation cell also sums (time, money and tokens of the run it belongs to).
-RUN_MEASURES = ("duration_ms", "cost_usd", "tokens_in", "tokens_out")
+RUN_MEASURES = ("duration_ms", "cost_usd", "tokens_in", "tokens_out", "judge_cost_usd")
 HIST = tuple(f"hist_{i}" for i in range(HISTOGRAM_BUCKETS))
-_SUMS = ("n", "scored", "duration_n", "duration_sum", "cost_n", "cost_sum", "tokens_in", "tokens_out")
+_SUMS = (
+    "n", "scored", "duration_n", "duration_sum", "cost_n", "cost_sum", "tokens_in", "tokens_out",
+    "judge_cost_n", "judge_cost_sum",
+)  # fmt: skip
 _FLOAT_SUMS = ("score_sum", "score_sumsq")
 _IN_CHUNK = 500
 
@@ -51,7 +54,7 @@ class Cell:
     def add(self, score: float | None, measures: Mapping[Any, Any], sign: int, histogram: bool) -> None:
         """Add (sign 1) or subtract (sign -1) one row's contribution."""
         s = self.sums
-        duration, cost = measures["duration_ms"], measures["cost_usd"]
+        duration, cost, judge = measures["duration_ms"], measures["cost_usd"], measures["judge_cost_usd"]
         for name, value in (
             ("n", 1),
             ("duration_n", duration is not None),
@@ -60,6 +63,8 @@ class Cell:
             ("cost_sum", cost or 0.0),
             ("tokens_in", measures["tokens_in"] or 0),
             ("tokens_out", measures["tokens_out"] or 0),
+            ("judge_cost_n", judge is not None),
+            ("judge_cost_sum", judge or 0.0),
         ):
             s[name] = s.get(name, 0) + sign * value
         if score is None:
@@ -83,23 +88,28 @@ class Delta:
     def __init__(self) -> None:
         self.runs: dict[str, Cell] = {}
         self.evals: dict[str, Cell] = {}
+        # Net runs added per (run cell, batch): the run_batch_cells rows to adjust.
+        self.pairs: dict[tuple[str, str], int] = {}
 
     @staticmethod
-    def _cell(cells: dict[str, Cell], names: Sequence[str], row: Mapping[Any, Any]) -> Cell:
+    def _cell(cells: dict[str, Cell], names: Sequence[str], row: Mapping[Any, Any]) -> tuple[str, Cell]:
         values = [bool(row[n]) if n in ("is_successful", "passed") else row[n] for n in names]
         key = cell_key(values)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = Cell(dict(zip(names, values, strict=True)))
-        return cell
+        return key, cell
 
     def run(self, row: Mapping[Any, Any], sign: int) -> None:
-        """Count a runs row (a mapping with the RUN_KEY and measure columns)."""
-        self._cell(self.runs, RUN_KEY, row).add(row["total_score"], row, sign, histogram=True)
+        """Count a runs row (a mapping with the RUN_KEY, batch_id and measure columns)."""
+        key, cell = self._cell(self.runs, RUN_KEY, row)
+        cell.add(row["total_score"], row, sign, histogram=True)
+        pair = (key, row["batch_id"])
+        self.pairs[pair] = self.pairs.get(pair, 0) + sign
 
     def evaluation(self, row: Mapping[Any, Any], run: Mapping[Any, Any], sign: int) -> None:
         """Count an evaluations row, with the measures of its run."""
-        self._cell(self.evals, EVAL_KEY, row).add(row["score"], run, sign, histogram=False)
+        self._cell(self.evals, EVAL_KEY, row)[1].add(row["score"], run, sign, histogram=False)
 
 
 def removed_rows(
@@ -107,7 +117,7 @@ def removed_rows(
 ) -> tuple[list[Mapping[Any, Any]], list[Mapping[Any, Any]]]:
     """The stored runs and evaluations (with their runs' measures) that saving ``run_ids`` replaces."""
     runs, evals = schema.runs, schema.evaluations
-    run_cols = [runs.c[n] for n in (*RUN_KEY, "run_id", "total_score", *RUN_MEASURES)]
+    run_cols = [runs.c[n] for n in (*RUN_KEY, "run_id", "batch_id", "total_score", *RUN_MEASURES)]
     eval_cols = [evals.c[n] for n in (*EVAL_KEY, "score")] + [runs.c[n] for n in RUN_MEASURES]
     old_runs: list[Mapping[Any, Any]] = []
     old_evals: list[Mapping[Any, Any]] = []
@@ -125,14 +135,42 @@ def apply(conn: Connection, delta: Delta, upsert: Any) -> None:
     """Write ``delta`` into both rollup tables; ``upsert(table)`` is the dialect's INSERT."""
     _apply(conn, schema.run_rollup, delta.runs, upsert, _run_source)
     _apply(conn, schema.eval_rollup, delta.evals, upsert, _eval_source)
+    _apply_pairs(conn, delta.pairs, upsert)
 
 
-def _apply(conn: Connection, table: Table, cells: dict[str, Cell], upsert: Any, source: Any) -> None:
-    if not cells:
+def _apply_pairs(conn: Connection, pairs: dict[tuple[str, str], int], upsert: Any) -> None:
+    """Adjust run_batch_cells by the net runs per (cell, batch); drop the pairs left empty."""
+    changed = sorted(p for p, n in pairs.items() if n)  # sorted: one lock order (see _apply)
+    if not changed:
         return
+    table = schema.run_batch_cells
+    stmt = _UPSERTS.get((table.name, conn.dialect.name))
+    if stmt is None:
+        stmt = upsert(table)
+        stmt = _UPSERTS[(table.name, conn.dialect.name)] = stmt.on_conflict_do_update(
+            index_elements=["cell_key", "batch_id"], set_={"n": table.c.n + stmt.excluded.n}
+        )
+    rows = [{"cell_key": k, "batch_id": b, "n": pairs[(k, b)]} for k, b in changed]
+    conn.execute(stmt, rows)
+    shrunk = [p for p in changed if pairs[p] < 0]
+    for i in range(0, len(shrunk), _IN_CHUNK):
+        chunk = shrunk[i : i + _IN_CHUNK]
+        conn.execute(
+            delete(table).where(tuple_(table.c.cell_key, table.c.batch_id).in_(chunk), table.c.n <= 0)
+        )
+
+
+# The upsert statements, built once per (table, dialect): they do not depend on the rows (passed
+# as executemany parameters), and building the ~30-column SET clause and its cache key on every
+# save was most of a single-run write's time.
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _cell_upsert(conn: Connection, table: Table, upsert: Any) -> Any:
+    cached = _UPSERTS.get((table.name, conn.dialect.name))
+    if cached is not None:
+        return cached
     c = table.c
-    # Sorted so concurrent PostgreSQL writers lock cells in one order and cannot deadlock.
-    rows = [_insert_row(table, k, cells[k]) for k in sorted(cells)]
     stmt = upsert(table)
     ex = stmt.excluded
     scored = c.scored + ex.scored
@@ -141,7 +179,19 @@ def _apply(conn: Connection, table: Table, cells: dict[str, Cell], upsert: Any, 
     set_ |= {n: case((scored == 0, 0.0), else_=c[n] + ex[n]) for n in _FLOAT_SUMS}
     set_["score_min"] = _extreme(c.score_min, ex.score_min, lower=True)
     set_["score_max"] = _extreme(c.score_max, ex.score_max, lower=False)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["cell_key"], set_=set_), rows)
+    built = _UPSERTS[(table.name, conn.dialect.name)] = stmt.on_conflict_do_update(
+        index_elements=["cell_key"], set_=set_
+    )
+    return built
+
+
+def _apply(conn: Connection, table: Table, cells: dict[str, Cell], upsert: Any, source: Any) -> None:
+    if not cells:
+        return
+    c = table.c
+    # Sorted so concurrent PostgreSQL writers lock cells in one order and cannot deadlock.
+    rows = [_insert_row(table, k, cells[k]) for k in sorted(cells)]
+    conn.execute(_cell_upsert(conn, table, upsert), rows)
 
     shrunk = sorted(k for k, cell in cells.items() if cell.sums.get("n", 0) < 0 or cell.removed_scores)
     for i in range(0, len(shrunk), _IN_CHUNK):

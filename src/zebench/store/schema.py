@@ -77,6 +77,7 @@ class Base(DeclarativeBase):
 # Run columns the batch aggregates read, appended to the batch index so it covers them.
 BATCH_AGGREGATE_COLUMNS = (
     "completed_at", "status", "is_successful", "total_score", "duration_ms", "cost_usd", "tokens_in", "tokens_out",
+    "judge_cost_usd",
 )  # fmt: skip
 
 
@@ -125,6 +126,8 @@ class RunRow(Base):
     tokens_in: Mapped[int | None] = mapped_column(BigInteger)
     tokens_out: Mapped[int | None] = mapped_column(BigInteger)
     tool_calls: Mapped[int | None] = mapped_column(Integer)
+    # telemetry.judge_cost_usd, denormalised so the rollups and batch aggregates never join telemetry.
+    judge_cost_usd: Mapped[float | None] = mapped_column(Float)
 
     # Every sortable index ends with run_id, the keyset tie-breaker, so a page is one index range scan.
     # The filter indexes end with (started_at, run_id) too: a filtered newest-first page (the
@@ -246,6 +249,10 @@ class _RollupSums:
     cost_sum: Mapped[float] = mapped_column(Float)
     tokens_in: Mapped[int] = mapped_column(BigInteger)
     tokens_out: Mapped[int] = mapped_column(BigInteger)
+    # Rows whose run has a judge cost, and their sum. The server default (0) is only there so
+    # migration 0003 could add the columns to filled tables; writes always set both.
+    judge_cost_n: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    judge_cost_sum: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class RunRollupRow(_RollupSums, Base):
@@ -288,6 +295,20 @@ class EvalRollupRow(_RollupSums, Base):
     passed: Mapped[bool] = mapped_column(Boolean)
 
 
+class RunBatchCellRow(Base):
+    """How many runs of each batch lie in each run_rollup cell, kept in each write's transaction.
+
+    The run rollup cannot say how many distinct batches a filter matches (a batch spans many
+    cells); this table can, reading only the (cell, batch) pairs of the cells the filter selects.
+    """
+
+    __tablename__ = "run_batch_cells"
+
+    cell_key: Mapped[str] = mapped_column(String(40), primary_key=True)  # run_rollup.cell_key
+    batch_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 # Core handles for fast bulk writes and aggregate queries.
 batches = Base.metadata.tables["batches"]
 runs = Base.metadata.tables["runs"]
@@ -297,3 +318,4 @@ artifacts = Base.metadata.tables["artifacts"]
 controls = Base.metadata.tables["controls"]
 run_rollup = Base.metadata.tables["run_rollup"]
 eval_rollup = Base.metadata.tables["eval_rollup"]
+run_batch_cells = Base.metadata.tables["run_batch_cells"]

@@ -14,12 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zebench.errors import NotFoundError, StoreError, ZebenchError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
-from zebench.store import plans, reports, rollups, schema
+from zebench.store import batch_report, plans, reports, rollups, schema
 from zebench.store.codec import (
     SUMMARY_COLUMNS,
     VALIDATION_ARTIFACT,
     control_row,
     decompress_artifact,
+    payload_hash,
     run_from_rows,
     run_rows,
     summary_from_row,
@@ -42,6 +43,7 @@ from zebench.store.queries import (
     RunFilters,
     RunPage,
     RunSort,
+    ScenarioLevel,
 )
 
 # Sort name → (column, whether it can be NULL).
@@ -322,10 +324,28 @@ class SqlStore:
             items=[summary_from_row(r._mapping) for r in rows], next_cursor=next_cursor, total=total
         )
 
-    def get_batch(self, batch_id: str) -> BatchDetail:
-        """The batch with runs, aggregates and breakdowns; raises NotFoundError."""
+    def get_run_fingerprint(self, run_id: str) -> tuple[str, str | None] | None:
+        """(status, the API's payload hash or None) of a stored run, or None when there is none.
+
+        Reads one runs row and nothing else: the duplicate check of ``POST /api/results``.
+        """
+        runs = schema.runs
+        with self._read(f"reading run {run_id}") as conn:
+            row = conn.execute(select(runs.c.status, runs.c.metadata).where(runs.c.run_id == run_id)).first()
+        return None if row is None else (row.status, payload_hash(row.metadata))
+
+    def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
+        """The batch with runs, aggregates and breakdowns; raises NotFoundError.
+
+        ``with_evaluations`` also fills every run's ``evaluations`` (one more query).
+        """
         with self._read(f"reading batch {batch_id}") as conn:
-            return reports.get_batch(conn, batch_id)
+            return batch_report.get_batch(conn, batch_id, with_evaluations=with_evaluations)
+
+    def batch_fingerprint(self, batch_id: str) -> str:
+        """A short hash that changes when the batch's runs or completion change; raises NotFoundError."""
+        with self._read(f"reading batch {batch_id}") as conn:
+            return reports.batch_fingerprint(conn, batch_id)
 
     def list_batches(self, *, limit: int = 20, cursor: str | None = None) -> BatchPage:
         """Batches newest first, each with its aggregates."""
@@ -341,6 +361,14 @@ class SqlStore:
         """Aggregates per agent/model pair."""
         with self._read("computing agent stats") as conn:
             return reports.agent_stats(conn)
+
+    def scenario_stats(
+        self, filters: RunFilters | None = None, *, per: ScenarioLevel = "scenario"
+    ) -> list[BreakdownRow]:
+        """Aggregates per (suite, scenario, tier) of the runs matching ``filters`` (per suite with
+        ``per="suite"``), from the rollup."""
+        with self._read("computing scenario stats") as conn:
+            return reports.scenario_stats(conn, filters, per=per)
 
     def evaluator_stats(self) -> list[BreakdownRow]:
         """Aggregates per evaluator."""

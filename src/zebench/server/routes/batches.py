@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from zebench.errors import NotFoundError, StoreError
 from zebench.server.auth import require_read
 from zebench.server.deps import get_store
 from zebench.server.errors import ERROR_RESPONSES, ApiError
-from zebench.server.render import batch_detail, batch_summary_body
+from zebench.server.render import FastJSONResponse, batch_detail, batch_summary_body
 from zebench.server.routes.params import BatchIdPath, Cursor, bad_cursor, batch_page_limit
 from zebench.store.base import ResultStore
 
@@ -30,7 +30,7 @@ def list_batches(
         page = store.list_batches(limit=limit, cursor=cursor)
     except StoreError as exc:
         raise bad_cursor(exc) or exc from None
-    return JSONResponse(
+    return FastJSONResponse(
         {"items": [batch_summary_body(b) for b in page.items], "nextCursor": page.next_cursor}
     )
 
@@ -40,10 +40,36 @@ def list_batches(
     summary="A batch with its runs, aggregates and breakdowns",
     responses={**ERROR_RESPONSES, 404: {"description": "Batch not found"}},
 )
-def get_batch(batch_id: BatchIdPath, store: Store) -> JSONResponse:
+def get_batch(
+    batch_id: BatchIdPath,
+    store: Store,
+    with_evaluations: Annotated[
+        bool,
+        Query(
+            alias="withEvaluations",
+            description="also list each run's evaluations (name, status, score, passed)",
+        ),
+    ] = False,
+) -> JSONResponse:
     """The batch's summary fields at the top level (as the original), plus ``summary``, ``runs``,
-    ``byScenario``, ``byTier``, ``byAgentModel``, ``byEvaluator``, ``failedRuns`` and ``controls``."""
+    ``byScenario``, ``byTier``, ``byAgentModel``, ``byEvaluator``, ``failedRuns`` and ``controls``.
+    Every run is included (the original's clients read them all from here)."""
     try:
-        return JSONResponse(batch_detail(store.get_batch(batch_id)))
+        detail = store.get_batch(batch_id, with_evaluations=with_evaluations)
     except NotFoundError:
         raise ApiError(404, "Batch not found") from None
+    return FastJSONResponse(batch_detail(detail))
+
+
+@router.get(
+    "/{batch_id}/fingerprint",
+    summary="A hash that changes when the batch's runs or completion change",
+    responses={**ERROR_RESPONSES, 404: {"description": "Batch not found"}},
+)
+def batch_fingerprint(batch_id: BatchIdPath, store: Store) -> JSONResponse:
+    """``{batchId, fingerprint}``: cheap to poll for live views (one aggregate over the batch index)."""
+    try:
+        fingerprint = store.batch_fingerprint(batch_id)
+    except NotFoundError:
+        raise ApiError(404, "Batch not found") from None
+    return JSONResponse({"batchId": batch_id, "fingerprint": fingerprint})

@@ -14,8 +14,11 @@ from zebench.server.auth import require_write
 from zebench.server.deps import get_store, get_write_lock
 from zebench.server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from zebench.server.ingest import (
+    Outcome,
     batch_from_payload,
     classify,
+    classify_stored,
+    content_hash,
     control_from_payload,
     run_from_payload,
     stamp,
@@ -36,6 +39,21 @@ def _stored_run(store: ResultStore, run_id: str) -> RunRecord | None:
         return None
 
 
+def _outcome(store: ResultStore, run: RunRecord, new_hash: str) -> Outcome:
+    """What submitting ``run`` means, from the stored run's fingerprint (one small read).
+
+    Only a run written without the API (no payload hash: a local CLI on a shared database) is
+    loaded whole, to compare its content.
+    """
+    fingerprint = store.get_run_fingerprint(run.run_id)
+    if fingerprint is None:
+        return "created"
+    status, stored_hash = fingerprint
+    if stored_hash is None:
+        return classify(run, _stored_run(store, run.run_id))
+    return classify_stored(new_hash, status, stored_hash)
+
+
 @router.post(
     "",
     status_code=201,
@@ -53,8 +71,9 @@ def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
     content answers 409, unless the stored run is still ``running`` (then it is replaced).
     """
     run = run_from_payload(payload)
+    digest = content_hash(run)  # outside the lock: it is the costly part of the check
     with lock:
-        outcome = classify(run, _stored_run(store, run.run_id))
+        outcome = _outcome(store, run, digest)
         if outcome == "duplicate":
             return JSONResponse({"success": True, "runId": run.run_id, "duplicate": True}, status_code=200)
         if outcome == "conflict":
@@ -63,7 +82,7 @@ def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
                 "Run already exists with different content",
                 f"run {run.run_id} is stored with a final status; submit it under a new runId",
             )
-        store.save_run(stamp(run))
+        store.save_run(stamp(run, digest))
     if outcome == "replaced":
         return JSONResponse({"success": True, "runId": run.run_id, "replaced": True}, status_code=200)
     return {"success": True, "runId": run.run_id}

@@ -12,7 +12,13 @@ from zebench.errors import NotFoundError, StoreError
 from zebench.server.auth import require_read
 from zebench.server.deps import get_store
 from zebench.server.errors import ERROR_RESPONSES, ApiError
-from zebench.server.render import evaluation_body, run_detail, summary_body, telemetry_body
+from zebench.server.render import (
+    FastJSONResponse,
+    evaluation_body,
+    run_detail,
+    summary_body,
+    telemetry_body,
+)
 from zebench.server.routes.params import (
     ArtifactPath,
     Cursor,
@@ -57,7 +63,7 @@ def list_runs(
         page = store.list_runs(filters, limit=limit, cursor=cursor, sort=sort)
     except StoreError as exc:
         raise bad_cursor(exc) or exc from None
-    return JSONResponse(
+    return FastJSONResponse(
         {"items": [summary_body(s) for s in page.items], "nextCursor": page.next_cursor, "total": page.total}
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from zebench.server.auth import require_read
@@ -13,7 +13,7 @@ from zebench.server.errors import ERROR_RESPONSES
 from zebench.server.render import breakdown_body, cost_row, stats_body
 from zebench.server.routes.params import run_filters
 from zebench.store.base import ResultStore
-from zebench.store.queries import RunFilters
+from zebench.store.queries import RunFilters, ScenarioLevel
 
 router = APIRouter(prefix="/api/stats", tags=["stats"], dependencies=[Depends(require_read)])
 
@@ -30,6 +30,20 @@ def stats(store: Store, filters: Annotated[RunFilters, Depends(run_filters)]) ->
 @router.get("/agents", summary="Aggregates per agent/model pair", responses=ERROR_RESPONSES)
 def agent_stats(store: Store) -> JSONResponse:
     return JSONResponse([breakdown_body(row) for row in store.agent_stats()])
+
+
+@router.get(
+    "/scenarios", summary="Aggregates per suite/scenario/tier (or per suite)", responses=ERROR_RESPONSES
+)
+def scenario_stats(
+    store: Store,
+    filters: Annotated[RunFilters, Depends(run_filters)],
+    per: Annotated[
+        ScenarioLevel, Query(description="group by suite/scenario/tier, or by suite")
+    ] = "scenario",
+) -> JSONResponse:
+    """One row per (suite, scenario, tier) of the runs matching the filters, or per suite."""
+    return JSONResponse([breakdown_body(row) for row in store.scenario_stats(filters, per=per)])
 
 
 @router.get("/evaluators", summary="Aggregates per evaluator", responses=ERROR_RESPONSES)
