@@ -264,3 +264,19 @@ def test_each_snapshot_run_carries_its_evaluations(
         "HeuristicChecksEvaluator": {"score": 0.9, "passed": True, "error": None},
         "LLMJudge": {"score": None, "passed": False, "error": "judge timed out"},
     }
+
+
+def test_a_mistyped_snapshot_is_listed_with_an_error_not_raised(tmp_path: Path) -> None:
+    from zebench.mint import list_snapshots
+
+    good = tmp_path / "demo" / "1.0.0" / "snapshot-001.json5"
+    bad = tmp_path / "demo" / "1.0.0" / "snapshot-002.json5"
+    good.parent.mkdir(parents=True)
+    good.write_text('{name: "demo", version: "1.0.0", snapshot_metadata: {batch_id: "b1"}}')
+    bad.write_text(
+        '{name: "demo", version: "1.0.0", snapshot_metadata: {batch_id: 123}, benchmarks: {comparison: {improvement: "big"}}}'
+    )
+    infos = list_snapshots(tmp_path)
+    assert [i.snapshot_id for i in infos] == ["001", "002"]
+    assert infos[0].error is None and infos[0].batch_id == "b1"
+    assert infos[1].error is not None

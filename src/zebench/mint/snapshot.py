@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from zebench import __version__
 from zebench.errors import NotFoundError, TemplateError, ZebenchError
@@ -252,6 +252,30 @@ def _info(path: Path, name: str, version: str, snapshot_id: str) -> SnapshotInfo
         )
     meta = data.get("snapshot_metadata") or {}
     comparison = (data.get("benchmarks") or {}).get("comparison") or {}
+    if not isinstance(meta, dict) or not isinstance(comparison, dict):
+        return SnapshotInfo(
+            path=path, name=name, version=version, snapshot_id=snapshot_id, error="malformed snapshot fields"
+        )
+    try:
+        return _summarise(path, data, meta, comparison, name, version, snapshot_id)
+    except ValidationError as exc:
+        # A hand-edited file with a mistyped field must not hide every other snapshot.
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return SnapshotInfo(
+            path=path, name=name, version=version, snapshot_id=snapshot_id, error=f"{where}: {first['msg']}"
+        )
+
+
+def _summarise(
+    path: Path,
+    data: dict[str, Any],
+    meta: dict[str, Any],
+    comparison: dict[str, Any],
+    name: str,
+    version: str,
+    snapshot_id: str,
+) -> SnapshotInfo:
     return SnapshotInfo(
         path=path,
         name=str(data.get("name", name)),
