@@ -19,7 +19,12 @@ class EchoAgent:
         task.trajectory.message("assistant", task.prompt)
         # No model is called, so the cost is a measured zero rather than unknown.
         return AgentResult(
-            status="completed", final_message=task.prompt, model=None, turns=0, cost_usd=0.0, cost_kind="measured"
+            status="completed",
+            final_message=task.prompt,
+            model=None,
+            turns=0,
+            cost_usd=0.0,
+            cost_kind="measured",
         )
 
 
@@ -42,4 +47,6 @@ class OracleAgent:
         assert solution is not None  # apply_solution raised otherwise
         message = f"applied the {solution.kind} solution {solution.path}"
         task.trajectory.note(message, solution_kind=solution.kind, solution_path=str(solution.path))
-        return AgentResult(status="completed", final_message=message, turns=0, cost_usd=0.0, cost_kind="measured")
+        return AgentResult(
+            status="completed", final_message=message, turns=0, cost_usd=0.0, cost_kind="measured"
+        )

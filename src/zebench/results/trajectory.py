@@ -59,4 +59,6 @@ class Trajectory:
         return dict(Counter(s.name for s in self.steps if s.type == "tool_call" and s.name))
 
     def to_json(self) -> str:
-        return json.dumps([s.model_dump(mode="json", exclude_none=True) for s in self.steps], ensure_ascii=False)
+        return json.dumps(
+            [s.model_dump(mode="json", exclude_none=True) for s in self.steps], ensure_ascii=False
+        )

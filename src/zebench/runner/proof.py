@@ -91,10 +91,14 @@ def prove_scenario(scenario: Scenario, workspace_root: Path, *, repeats: int = 3
     else:
         proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root)
         if not proof.oracle.is_successful:
-            proof.problems.append(f"the oracle agent does not succeed: {proof.oracle.reason or proof.oracle.status}")
+            proof.problems.append(
+                f"the oracle agent does not succeed: {proof.oracle.reason or proof.oracle.status}"
+            )
     proof.echo = _agent_proof(scenario, "echo", tier, workspace_root)
     if proof.echo.is_successful:
-        proof.problems.append("the echo agent succeeds without changing anything: the scenario proves nothing")
+        proof.problems.append(
+            "the echo agent succeeds without changing anything: the scenario proves nothing"
+        )
     proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats)
     if proof.flaky_commands:
         proof.problems.append(f"flaky validation command(s): {', '.join(proof.flaky_commands)}")
