@@ -97,21 +97,25 @@ def _explain(error: ValidationError) -> list[SchemaIssue]:
     """Turn one jsonschema error into issues whose paths point at the offending field itself."""
     where = list(error.absolute_path)
     validator = error.validator
+    # jsonschema types these attributes as possibly unset; on a reported error they are set, but
+    # narrowing them once here keeps the checks below honest.
+    value: Any = error.validator_value
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if validator == "required":
         missing = [
             key
-            for key in error.validator_value
+            for key in (value if isinstance(value, list) else [])
             if isinstance(error.instance, dict) and key not in error.instance
         ]
         return [
             SchemaIssue(path=json_path([*where, key]), message="required field is missing") for key in missing
         ]
     if validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in schema.get("properties", {})]
         hint = f"; allowed: {', '.join(allowed)}" if allowed else ""
         return [SchemaIssue(path=json_path([*where, key]), message=f"unknown field{hint}") for key in extra]
-    if validator == "oneOf" and isinstance(error.instance, dict) and _is_url_or_path(error.validator_value):
+    if validator == "oneOf" and isinstance(error.instance, dict) and _is_url_or_path(value):
         has = [key for key in ("url", "path") if key in error.instance]
         what = "has both url and path" if len(has) == 2 else "needs a url or a path"
         return [SchemaIssue(path=json_path(where), message=f"{what} (exactly one of them)")]
@@ -129,13 +133,13 @@ def _is_url_or_path(alternatives: Any) -> bool:
 
 
 def _message(error: ValidationError) -> str:
-    value = error.validator_value
+    value: Any = error.validator_value
     if error.validator == "pattern":
         return f"{_short(error.instance)} does not match the pattern {value}"
     if error.validator == "enum":
         return f"{_short(error.instance)} is not one of: {', '.join(map(str, value))}"
     if error.validator == "type":
-        kinds = value if isinstance(value, list) else [value]
+        kinds = [str(k) for k in value] if isinstance(value, list) else [str(value)]
         return f"expected {' or '.join(kinds)}, got {_json_type(error.instance)}"
     if error.validator == "minItems":
         return f"needs at least {value} item(s)"
