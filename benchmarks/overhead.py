@@ -3,7 +3,9 @@
 Both sides, run as their CLIs in fresh processes, one run/sample at a time, on the same filesystem:
 
 * zebench: ``zebench bench`` on a scenario with a 50-file fixture, one validation command
-  (``ls | wc -l``), the echo agent (no warmup: Inspect has none).
+  (``ls | wc -l``), the echo agent (no warmup: Inspect has none). Measured twice: with
+  ``--sandbox none`` (host commands, the isolation of Inspect's ``local`` sandbox) and with the
+  default ``--sandbox auto`` (bubblewrap where it works: ~20-25 ms more per command here).
 * Inspect: ``inspect eval`` of a task whose samples carry the same 50 files into a ``local``
   sandbox, ``mockllm/model`` for one generate, and the same command in its scorer.
 
@@ -86,13 +88,13 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
-def zebench_time(root: Path, n: int) -> float:
+def zebench_time(root: Path, n: int, sandbox: str = "none") -> float:
     db = Path(tempfile.mkstemp(prefix=f"zb{n}-", suffix=".db", dir=root)[1])
     db.unlink()  # a fresh store per measurement
     env = {**os.environ, "COLUMNS": "200"}
     argv = [sys.executable, "-m", "zebench", "bench", "ovh", "trivial", "--agent", "echo", "--iterations", str(n),
             "--parallel", "1", "--skip-warmup", "--suites-dir", str(root / "suites"), "--db", f"sqlite:///{db}",
-            "--workspace-root", str(root / "zb-ws"), "--json"]  # fmt: skip
+            "--workspace-root", str(root / "zb-ws"), "--sandbox", sandbox, "--json"]  # fmt: skip
     elapsed = timed(argv, root, env)
     check = subprocess.run(
         [sys.executable, "-c", "import sys; from zebench.store import open_store; s=open_store(sys.argv[1]); "
@@ -151,9 +153,11 @@ def main() -> None:
         results: dict[str, tuple[float, float]] = {}
         for _ in range(1):  # one untimed warm-up each: page cache and .pyc files, not the harness
             zebench_time(root, 1)
+            zebench_time(root, 1, "auto")
             if has_inspect:
                 inspect_time(root, 1, args.inspect_python, args.tiktoken_cache)
         results["zebench"] = (zebench_time(root, 1), zebench_time(root, args.runs))
+        results["zebench+bwrap"] = (zebench_time(root, 1, "auto"), zebench_time(root, args.runs, "auto"))
         if has_inspect:
             results["inspect-ai"] = (
                 inspect_time(root, 1, args.inspect_python, args.tiktoken_cache),
@@ -161,9 +165,9 @@ def main() -> None:
             )
         else:
             print(f"inspect-ai: not measured ({args.inspect_python} missing)")
-        print(f"{'harness':<12} {'t(1) start-up':>14} {f't({args.runs})':>10} {'per run':>10}")
+        print(f"{'harness':<14} {'t(1) start-up':>14} {f't({args.runs})':>10} {'per run':>10}")
         for name, (t1, tn) in results.items():
-            print(f"{name:<12} {t1:12.2f} s {tn:8.2f} s {(tn - t1) / (args.runs - 1) * 1000:7.1f} ms")
+            print(f"{name:<14} {t1:12.2f} s {tn:8.2f} s {(tn - t1) / (args.runs - 1) * 1000:7.1f} ms")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -101,16 +101,11 @@ def dask_cluster(workers: int, slots_per_worker: int, cwd: Path) -> tuple[str, l
     return address, procs
 
 
-# The fake server with TCP_NODELAY: its handler writes headers and body separately, and with Nagle on
-# each reply waits ~40 ms for a delayed ACK (measured 45 ms per request with no latency at all).
-# Proposed one-line fix in zebench/llm/fake/handler.py: ``disable_nagle_algorithm = True``.
 _SERVE = """
 import sys, time
 from pathlib import Path
 from zebench.llm.fake import FakeLLMServer
-from zebench.llm.fake.handler import FakeRequestHandler
 from zebench.llm.fake.script import load_script
-FakeRequestHandler.disable_nagle_algorithm = True
 with FakeLLMServer(load_script(Path(sys.argv[1])), port=int(sys.argv[2])):
     while True:
         time.sleep(3600)

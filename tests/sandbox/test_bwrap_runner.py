@@ -19,11 +19,12 @@ def _bwrap() -> None:
 
 
 def _leftover_cgroups() -> list[str]:
+    # Only this process's groups: other test workers may have commands running right now.
     found: list[str] = []
     for controller in ("pids", "memory"):
         base = CGROUP_ROOT / controller
         if base.is_dir():
-            found += [str(p) for p in base.rglob("zebench-*")]
+            found += [str(p) for p in base.rglob(f"zebench-{os.getpid()}-*")]
     return found
 
 

@@ -6,11 +6,13 @@ conversation and counters inside :meth:`ToolLoopAgent.run`: nothing is shared be
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask
 from zebench.errors import AgentConfigError
@@ -37,6 +39,27 @@ from zebench.results.models import CostKind, TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
 MAX_PARALLEL_TOOLS = 4  # parallel tool calls of one turn; small, the workspace is shared
+
+
+class _Limiter(Protocol):
+    """What the loop needs of a batch's limiter (``zebench.runner.limiter.ProviderLimiters``)."""
+
+    def slot(self, provider: str) -> AbstractContextManager[Any]: ...
+
+    def on_retry(self, provider: str, event: Any) -> None: ...
+
+
+def _limiter(options_extra: dict[str, Any], task_extra: dict[str, Any]) -> _Limiter | None:
+    found = options_extra.get("limiter") or task_extra.get("limiter")
+    return found if callable(getattr(found, "slot", None)) else None
+
+
+def _check_cancel(task: AgentTask) -> None:
+    # Same contract as the pipeline's phase checks: a set cancel event behaves like Ctrl-C, so the
+    # run is stored as interrupted instead of finishing every remaining turn.
+    cancel = task.extra.get("cancel")
+    if isinstance(cancel, threading.Event) and cancel.is_set():
+        raise KeyboardInterrupt
 
 
 @dataclass
@@ -141,9 +164,12 @@ class ToolLoopAgent:
         state = _RunState()
         secrets = self.secrets()
         model = self.resolve_model(task)
+        limiter = _limiter(self.options.extra, task.extra)
 
         def on_retry(event: RetryEvent) -> None:
             state.retries += 1
+            if limiter is not None:
+                limiter.on_retry(self.provider, event)  # a 429 shrinks the batch's concurrency
             line = f"{self.name}: retry {event.attempt} in {event.wait_s:.1f}s ({event.reason})"
             task.trajectory.note(line, kind="retry", wait_s=event.wait_s, reason=event.reason)
             callback = task.extra.get("on_event")
@@ -171,6 +197,7 @@ class ToolLoopAgent:
         final = ""
         try:
             while True:
+                _check_cancel(task)
                 if state.turns >= self.options.max_turns:
                     status, reason = "budget_exceeded", f"budget exceeded: max_turns={self.options.max_turns}"
                     break
@@ -185,8 +212,9 @@ class ToolLoopAgent:
                     max_tokens=self.options.max_tokens,
                     temperature=self.options.temperature,
                 )
-                started_at = time.time()
-                response = client.complete(request)
+                with limiter.slot(self.provider) if limiter is not None else nullcontext():
+                    started_at = time.time()  # after any wait for a slot: the call's own time
+                    response = client.complete(request)
                 state.add(response)
                 self._record_call(task, request, response, started_at, state.turns, secrets)
                 messages.append(LLMMessage(role="assistant", content=_assistant_blocks(response)))

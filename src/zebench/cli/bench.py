@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zebench.agents import create_agent
-from zebench.cli.bench_specialist import after_batch, with_specialist
 from zebench.cli.context import console, err_console
-from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
-from zebench.cli.render import iterations_summary, run_panel
-from zebench.cli.sinks import open_sink
 from zebench.errors import ScenarioError, ZebenchError
 from zebench.evaluators.base import evaluator_names
-from zebench.results.models import RunRecord, new_batch_id
-from zebench.runner import run_batch
-from zebench.runner.executors import Executor, LocalExecutor
-from zebench.runner.limiter import ProviderLimiters
-from zebench.runner.plan import (
-    ExperimentPlan,
-    build_specs,
-    default_tier,
-    expand,
-    load_plan,
-    load_plan_scenarios,
-)
-from zebench.runner.resume import (
-    batch_figures,
-    figures_from_records,
-    mark_stale_runs,
-    read_batch,
-    slots_to_run,
-)
-from zebench.scenarios import resolve_prompt
-from zebench.scenarios.model import Scenario
+from zebench.results.models import RunRecord
+
+if TYPE_CHECKING:
+    from zebench.runner.executors import Executor
+    from zebench.scenarios.model import Scenario
 
 __all__ = ["bench", "check_evaluators", "default_tier", "record_json"]
 MAX_PANELS = 10  # a bigger batch gets the summary only; `zebench batch ID` has the details
@@ -59,7 +38,16 @@ def _store_url(db: str | None) -> str:
     return url
 
 
+def default_tier(scenario: Scenario) -> str:
+    """The tier run when none is named (see ``zebench.runner.plan.default_tier``)."""
+    from zebench.runner.plan import default_tier as plan_default_tier
+
+    return plan_default_tier(scenario)
+
+
 def _executor(kind: str, parallel: int, scheduler: str | None, db: str | None) -> Executor:
+    from zebench.runner.executors import LocalExecutor
+
     if kind == "local":
         return LocalExecutor(parallel)
     if kind == "dask":
@@ -172,7 +160,19 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
 ) -> None:
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
+    # Imported here, not at module level: every other command (and --help) starts faster.
+    from zebench.agents import create_agent
+    from zebench.cli.bench_specialist import after_batch, with_specialist
+    from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
+    from zebench.cli.render import iterations_summary, run_panel
+    from zebench.cli.sinks import open_sink
+    from zebench.results.models import new_batch_id
+    from zebench.runner import run_batch
+    from zebench.runner.limiter import ProviderLimiters
+    from zebench.runner.plan import ExperimentPlan, build_specs, expand, load_plan, load_plan_scenarios
+    from zebench.runner.resume import figures_from_records, mark_stale_runs, read_batch, slots_to_run
     from zebench.sandbox import runner_factory
+    from zebench.scenarios import resolve_prompt
     from zebench.store import open_store
 
     if (mint_template is None) != (mint_output is None):
@@ -318,6 +318,7 @@ def bench(
 def _figures(db: str | None, batch: str) -> dict[str, Any] | None:
     """First-attempt and final figures, read back from the store (None with a remote sink)."""
     from zebench.cli.context import remote_url
+    from zebench.runner.resume import batch_figures, read_batch
     from zebench.store import open_store
 
     if remote_url(db):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,10 @@ from rich.text import Text
 from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
 from zebench.cli.context import console, err_console
 from zebench.errors import ZebenchError
-from zebench.runner.proof import ScenarioProof, prove_scenario
 from zebench.scenarios import load_scenario, load_suite
+
+if TYPE_CHECKING:
+    from zebench.runner.proof import ScenarioProof
 
 
 def check(
@@ -25,6 +27,8 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
+    from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
+
     ids = [scenario] if scenario else load_suite(suite, suites_dir).scenario_ids
     proofs: list[ScenarioProof] = []
     for scenario_id in ids:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -73,6 +75,34 @@ class _CappedReader(threading.Thread):
         )
 
 
+CANCEL_POLL_S = 0.1  # how often a running command looks at its cancel event
+
+
+class _PidWatch:
+    """A poll object on a pidfd (Linux 5.3+): readable when the process exits."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN)
+
+    def poll(self, timeout_ms: float) -> bool:
+        return bool(self._poll.poll(max(0, int(timeout_ms))))
+
+    def unregister(self, fd: int) -> None:
+        self._poll.unregister(fd)
+
+
+def _exit_watch(proc: subprocess.Popen[bytes]) -> _PidWatch | None:
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        return _PidWatch(pidfd_open(proc.pid))
+    except OSError:  # an old kernel, or a seccomp profile that forbids it: poll instead
+        return None
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -83,8 +113,11 @@ class LocalCommandRunner:
 
     ``base_env`` is merged over the allow-listed environment, e.g. the scenario's ``env:``. Entries
     of ``base_env`` or of a command's ``env`` named like a credential are dropped unless their name
-    is in ``allow_env_names`` (see :func:`safe_environment`).
+    is in ``allow_env_names`` (see :func:`safe_environment`). When ``cancel`` is set while a
+    command runs, its process group is killed and ``KeyboardInterrupt`` raised (as Ctrl-C would).
     """
+
+    cancel: threading.Event | None = None  # also the default for subclasses with their own __init__
 
     def __init__(
         self,
@@ -92,10 +125,18 @@ class LocalCommandRunner:
         home: str | None = None,
         *,
         allow_env_names: Collection[str] = (),
+        cancel: threading.Event | None = None,
     ) -> None:
         self.base_env = dict(base_env or {})
         self.home = home
         self.allow_env_names = frozenset(allow_env_names)
+        self.cancel = cancel
+
+    def with_cancel(self, cancel: threading.Event) -> LocalCommandRunner:
+        """A copy of this runner whose commands stop when ``cancel`` is set; this one is unchanged."""
+        clone = copy.copy(self)
+        clone.cancel = cancel
+        return clone
 
     def argv(self, command: str, cwd: Path) -> list[str]:
         """The argv that runs ``command``; sandboxing runners wrap this."""
@@ -146,6 +187,35 @@ class LocalCommandRunner:
         except OSError as exc:
             return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
 
+    def _wait(self, proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
+        """Wait for ``proc``; False on timeout. Raises KeyboardInterrupt once ``cancel`` is set."""
+        deadline = time.monotonic() + timeout_s
+        watch = _exit_watch(proc)
+        try:
+            while True:
+                if self.cancel is not None and self.cancel.is_set():
+                    raise KeyboardInterrupt  # the caller kills the process group
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                step = remaining if self.cancel is None else min(remaining, CANCEL_POLL_S)
+                if watch is not None:
+                    # Woken the moment the child exits; Popen.wait(timeout) polls with sleeps
+                    # of up to 50 ms, which was a third of a short validation command's time.
+                    if not watch.poll(step * 1000):
+                        continue
+                    proc.wait()
+                    return True
+                try:
+                    proc.wait(timeout=step)
+                except subprocess.TimeoutExpired:
+                    continue
+                return True
+        finally:
+            if watch is not None:
+                watch.unregister(watch.fd)
+                os.close(watch.fd)
+
     def _run_started(
         self,
         command: str,
@@ -178,11 +248,10 @@ class LocalCommandRunner:
         err.start()
         timed_out = False
         try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            proc.wait()
+            timed_out = not self._wait(proc, timeout_s)
+            if timed_out:
+                _kill_group(proc)
+                proc.wait()
         except BaseException:
             # KeyboardInterrupt and friends: never leave the command running behind us.
             _kill_group(proc)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import anthropic
 
-from zebench.llm.base_client import RetryingClient
+from zebench.llm.base_client import RetryingClient, shared_ssl_context
 from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import RetryPolicy, sdk_classifier
 from zebench.llm.types import (
@@ -79,6 +80,15 @@ def anthropic_params(request: LLMRequest) -> dict[str, Any]:
     return params
 
 
+class _HttpClient(anthropic.DefaultHttpxClient):
+    """The SDK's default HTTP client on the shared SSL context; closes its pool when collected."""
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with suppress(Exception):  # interpreter shutdown: nothing useful left to do
+                self.close()
+
+
 class AnthropicClient(RetryingClient):
     """Messages API through the official SDK, with the SDK's own retries off."""
 
@@ -108,7 +118,13 @@ class AnthropicClient(RetryingClient):
             ),
             sleep=sleep,
         )
-        self._sdk = anthropic.Anthropic(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s)
+        self._sdk = anthropic.Anthropic(
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout_s,
+            http_client=_HttpClient(verify=shared_ssl_context()),
+        )
 
     def _send(self, request: LLMRequest) -> LLMResponse:
         message = self._sdk.messages.create(**anthropic_params(request))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import ssl
+import threading
 import time
 from collections.abc import Callable
 
@@ -9,6 +12,27 @@ from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import Classifier, RetryPolicy, call_with_retries
 from zebench.llm.types import LLMRequest, LLMResponse, Provider, RetryCallback
 from zebench.results.models import TokenUsage
+
+_ssl_lock = threading.Lock()
+_ssl_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context per process, shared by every SDK client.
+
+    Loading the CA bundle costs 25-70 ms, and each SDK client used to build its own context, on
+    every run. The context is never changed after creation, so sharing it shares no per-run state
+    (each client keeps its own connection pool). Keyed by the variables httpx reads for CA files.
+    """
+    key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _ssl_lock:
+        context = _ssl_contexts.get(key)
+        if context is None:
+            import httpx  # the SDKs' transport; imported here to keep this module light
+
+            context = httpx.create_ssl_context()
+            _ssl_contexts[key] = context
+        return context
 
 
 class RetryingClient:

@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from zebench.llm.config import PROVIDERS, resolve_api_key, resolve_base_url
-from zebench.llm.pricing import PricingTable
+from zebench.llm.pricing import PRICING_FILE_ENV, ModelPrice, PricingTable, bundled_prices, load_user_prices
 from zebench.llm.recording import Recorder, RecordingClient
 from zebench.llm.retry import RetryPolicy
 from zebench.llm.types import LLMClient, Provider, RetryCallback
+
+_prices_lock = threading.Lock()
+_prices: dict[tuple[str | None, tuple[int, int] | None], dict[str, ModelPrice]] = {}
+
+
+def _pricing_table(pricing_file: Path | None) -> PricingTable:
+    """A fresh table (its own warned-about set) over prices parsed once per process and file version.
+
+    Same result as ``PricingTable.load``; parsing the bundled table on every run cost ~10 ms. The
+    cached dicts hold frozen ``ModelPrice`` values and are copied into each table, never shared.
+    """
+    user = pricing_file
+    if user is None and os.environ.get(PRICING_FILE_ENV):
+        user = Path(os.environ[PRICING_FILE_ENV]).expanduser()
+    signature: tuple[int, int] | None = None
+    if user is not None:
+        try:
+            info = user.stat()
+        except OSError:
+            return PricingTable.load(pricing_file)  # reports the unreadable file as it always has
+        signature = (info.st_mtime_ns, info.st_size)
+    key = (str(user) if user is not None else None, signature)
+    with _prices_lock:
+        prices = _prices.get(key)
+    if prices is None:
+        prices = bundled_prices()
+        if user is not None:
+            prices.update(load_user_prices(user))
+        with _prices_lock:
+            _prices[key] = prices
+    return PricingTable(prices)  # PricingTable copies the dict
 
 
 def create_client(
@@ -48,7 +81,7 @@ def create_client(
     policy = RetryPolicy(
         max_retries=max_retries, max_total_wait_s=max_total_wait_s, base_s=backoff_base_s, cap_s=backoff_cap_s
     )
-    table = pricing or PricingTable.load(pricing_file)
+    table = pricing or _pricing_table(pricing_file)
     client: LLMClient
     if provider == "anthropic":
         from zebench.llm.anthropic_client import AnthropicClient

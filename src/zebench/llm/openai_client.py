@@ -6,11 +6,12 @@ import json
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import openai
 
-from zebench.llm.base_client import RetryingClient
+from zebench.llm.base_client import RetryingClient, shared_ssl_context
 from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import Classifier, Failure, RetryPolicy, sdk_classifier, status_failure
 from zebench.llm.types import (
@@ -127,6 +128,15 @@ def _field(obj: Any, name: str) -> Any:
     return value
 
 
+class _HttpClient(openai.DefaultHttpxClient):
+    """The SDK's default HTTP client on the shared SSL context; closes its pool when collected."""
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with suppress(Exception):  # interpreter shutdown: nothing useful left to do
+                self.close()
+
+
 class OpenAICompatClient(RetryingClient):
     """Chat Completions through the official SDK, with the SDK's own retries off."""
 
@@ -159,7 +169,12 @@ class OpenAICompatClient(RetryingClient):
         self.provider = provider
         headers = OPENROUTER_HEADERS if provider == "openrouter" else None
         self._sdk = openai.OpenAI(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout_s, default_headers=headers
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout_s,
+            default_headers=headers,
+            http_client=_HttpClient(verify=shared_ssl_context()),
         )
 
     def _send(self, request: LLMRequest) -> LLMResponse:

@@ -85,6 +85,8 @@ def run_one(
     """
     progress = progress or NullProgress()
     runner = command_runner or LocalCommandRunner(base_env=spec.scenario.env)
+    if cancel is not None and isinstance(runner, LocalCommandRunner):
+        runner = runner.with_cancel(cancel)  # a cancelled batch also stops a running command
     scenario = spec.scenario
     record = RunRecord(
         batch_id=spec.batch_id,

@@ -87,7 +87,9 @@ class CgroupSet:
     def create(cls, limits: Limits, root: Path = CGROUP_ROOT) -> CgroupSet:
         """Create a pids and a memory cgroup below this process's own ones, where writable."""
         group = cls()
-        name = f"zebench-{uuid.uuid4().hex[:12]}"
+        # The owner's pid in the name lets a later run sweep groups a killed harness left behind,
+        # and lets a test look only at the groups its own process made.
+        name = f"zebench-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         wanted = [
             ("pids", "pids.max", limits.processes),
             ("memory", "memory.limit_in_bytes", limits.memory_mb * _MB if limits.memory_mb else None),
@@ -97,6 +99,7 @@ class CgroupSet:
                 continue
             # Nest under our own cgroup so the command stays inside whatever limits the harness has.
             parent = root / controller / _own_cgroup(controller).lstrip("/")
+            _sweep_orphans(parent)
             directory = parent / name
             try:
                 directory.mkdir()
@@ -166,3 +169,16 @@ def make_preexec(rlimits: list[tuple[int, int]], cgroup_fds: list[int]) -> Calla
                 resource.setrlimit(res, (value, value))
 
     return preexec
+
+
+def _sweep_orphans(parent: Path) -> None:
+    """Remove empty ``zebench-<pid>-*`` groups whose owning process is gone (e.g. after kill -9)."""
+    try:
+        candidates = list(parent.glob("zebench-*-*"))
+    except OSError:
+        return
+    for directory in candidates:
+        owner = directory.name.split("-")[1]
+        if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+            continue
+        _rmdir(directory)  # fails harmlessly while a process is still inside

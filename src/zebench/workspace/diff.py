@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,21 +33,39 @@ class WorkspaceDiff(BaseModel):
 
 
 def compute_diff(
-    workspace: Path, baseline_ref: str, max_bytes: int = DEFAULT_MAX_DIFF_BYTES
+    workspace: Path,
+    baseline_ref: str,
+    max_bytes: int = DEFAULT_MAX_DIFF_BYTES,
+    *,
+    baseline_index: Path | None = None,
 ) -> WorkspaceDiff:
     """Diff the baseline commit against the working tree of ``workspace``, untracked files included.
 
     The working tree is staged into a throwaway index (GIT_INDEX_FILE), so the workspace's own index,
-    which the agent may have used, is never touched.
+    which the agent may have used, is never touched. ``baseline_index`` (an index of exactly
+    ``baseline_ref``) saves the ``read-tree``; its stat data never matches the workspace's files
+    (other inodes and ctimes), so git re-reads every file and the result is the same.
     """
     with tempfile.TemporaryDirectory(prefix="zebench-index-") as tmp:
         index_env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        run_git(workspace, ["read-tree", baseline_ref], env=index_env)
+        # The baseline's tree first: tracked files that now match an ignore rule stay tracked.
+        if not _copy_index(baseline_index, Path(index_env["GIT_INDEX_FILE"])):
+            run_git(workspace, ["read-tree", baseline_ref], env=index_env)
         run_git(workspace, ["add", "-A", "--", "."], env=index_env)
         base = ["diff", "--cached", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--full-index"]
-        raw = run_git(workspace, [*base, "--binary", baseline_ref], env=index_env).stdout
-        name_status = run_git(workspace, [*base, "--name-status", "-z", baseline_ref], env=index_env).stdout
-        numstat = run_git(workspace, [*base, "--numstat", "-z", baseline_ref], env=index_env).stdout
+        # One git process for the status, the counts and the patch (each used to be its own diff).
+        combined = run_git(
+            workspace, [*base, "-z", "--raw", "--numstat", "--binary", "-p", baseline_ref], env=index_env
+        ).stdout
+        split = _split_combined(combined)
+        if split is None:  # an output shape this parser does not know: ask git for each part
+            raw = run_git(workspace, [*base, "--binary", baseline_ref], env=index_env).stdout
+            name_status = run_git(
+                workspace, [*base, "--name-status", "-z", baseline_ref], env=index_env
+            ).stdout
+            numstat = run_git(workspace, [*base, "--numstat", "-z", baseline_ref], env=index_env).stdout
+        else:
+            name_status, numstat, raw = split
         changed = _parse_name_status(name_status, _binary_paths(numstat))
         patch_bytes = raw
         if not _is_utf8(raw):
@@ -66,6 +85,62 @@ def compute_diff(
     return WorkspaceDiff(
         patch=patch, truncated=truncated, changed_files=changed, dependency_changes=deps, warnings=warnings
     )
+
+
+def _copy_index(source: Path | None, target: Path) -> bool:
+    if source is None:
+        return False
+    try:
+        shutil.copyfile(source, target)
+    except OSError:  # the template was cleaned away meanwhile: read-tree does the same
+        return False
+    return True
+
+
+def _split_combined(data: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """Split ``diff -z --raw --numstat -p`` output into name-status, numstat and patch bytes.
+
+    Git prints one raw record per file pair (``:modes shas STATUS\0path\0[path\0]``), then one
+    numstat record per pair, then a NUL and the patch. Returns None if the shape is unexpected.
+    """
+    if not data:
+        return b"", b"", b""
+    name_status = bytearray()
+    pos = 0
+    pairs = 0
+    while data.startswith(b":", pos):
+        end = data.find(b"\0", pos)
+        if end < 0:
+            return None
+        status = data[pos:end].rsplit(b" ", 1)[-1]
+        paths = 2 if status[:1] in (b"R", b"C") else 1
+        name_status += status + b"\0"
+        pos = end + 1
+        for _ in range(paths):
+            end = data.find(b"\0", pos)
+            if end < 0:
+                return None
+            name_status += data[pos : end + 1]
+            pos = end + 1
+        pairs += 1
+    numstat_start = pos
+    for _ in range(pairs):
+        end = data.find(b"\0", pos)
+        if end < 0:
+            return None
+        fields = 3 if data[pos:end].endswith(b"\t") else 1  # a rename: old and new paths follow
+        for _ in range(fields - 1):
+            end = data.find(b"\0", end + 1)
+            if end < 0:
+                return None
+        pos = end + 1
+    numstat = data[numstat_start:pos]
+    rest = data[pos:]
+    if not rest:
+        return bytes(name_status), numstat, b""
+    if not rest.startswith(b"\0diff --git "):
+        return None
+    return bytes(name_status), numstat, rest[1:]
 
 
 def _is_utf8(data: bytes) -> bool:

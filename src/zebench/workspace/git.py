@@ -17,6 +17,10 @@ _SAFE_CONFIG = (
     "core.fsmonitor=false",
     "core.pager=cat",
     "core.quotePath=false",
+    # Full stat checks, whatever the repo config says: diffs may start from a copied index whose
+    # stat data must never pass for the workspace's files (see diff.compute_diff).
+    "core.trustctime=true",
+    "core.checkStat=default",
     "commit.gpgsign=false",
     "tag.gpgsign=false",
     "gc.auto=0",

@@ -9,20 +9,24 @@ from pathlib import Path
 
 from zebench.errors import WorkspaceError
 from zebench.scenarios.model import Scenario
-from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture, remove_tree
+from zebench.workspace.cache import BASELINE_REF, build_baseline, clone_template, get_template
+from zebench.workspace.copy import remove_tree
 from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff
-from zebench.workspace.git import run_git
 
-BASELINE_REF = "refs/zebench/baseline"  # keeps the baseline reachable whatever the agent does to branches
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
 class Workspace:
-    """One run's private copy of the fixture. ``baseline_ref`` is the commit the diff is taken against."""
+    """One run's private copy of the fixture. ``baseline_ref`` is the commit the diff is taken against.
 
-    def __init__(self, path: Path, baseline_ref: str) -> None:
+    ``baseline_index``, when known, is a git index of exactly that commit (kept outside the
+    workspace, so the agent cannot change it); diffs start from a copy of it.
+    """
+
+    def __init__(self, path: Path, baseline_ref: str, baseline_index: Path | None = None) -> None:
         self.path = path
         self.baseline_ref = baseline_ref
+        self.baseline_index = baseline_index
 
     def diff(self, max_bytes: int = DEFAULT_MAX_DIFF_BYTES) -> WorkspaceDiff:
         """Everything that changed since the baseline, untracked files included, capped at ``max_bytes``."""
@@ -32,7 +36,7 @@ class Workspace:
                 file=self.path,
                 hint="agents must not delete .git",
             )
-        return compute_diff(self.path, self.baseline_ref, max_bytes)
+        return compute_diff(self.path, self.baseline_ref, max_bytes, baseline_index=self.baseline_index)
 
     def remove(self) -> None:
         """Delete the workspace folder, read-only files included. Removing twice is fine."""
@@ -46,7 +50,8 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
     """Create ``root/<suite>-<scenario>-<random>`` holding a copy of the fixture and a baseline commit.
 
     The fixture is only read. A fixture that is a git repository keeps its history in the copy; any
-    other folder gets a fresh repository. The baseline commit records the tree as copied.
+    other folder gets a fresh repository. The baseline commit records the tree as copied, and is
+    ``BASELINE_REF`` in the workspace.
     """
     fixture = scenario.fixture_dir
     if fixture is not None and not fixture.is_dir():
@@ -66,13 +71,19 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     path = _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
     try:
-        if fixture is not None:
-            copy_fixture(fixture, path)
-        baseline = _commit_baseline(path)
+        # The baseline is committed once per fixture content (see zebench.workspace.cache); each
+        # run copies that prepared tree. Without a usable cache folder it is committed in place.
+        template = get_template(fixture)
+        index: Path | None = None
+        if template is not None:
+            clone_template(template, path)
+            baseline, index = template.sha, template.index
+        else:
+            baseline = build_baseline(fixture, path)
     except BaseException:
         remove_tree(path)
         raise
-    return Workspace(path, baseline)
+    return Workspace(path, baseline, index)
 
 
 def _slug(text: str) -> str:
@@ -90,30 +101,4 @@ def _new_folder(root: Path, prefix: str) -> Path:
     raise WorkspaceError("could not create a unique workspace folder", file=root)
 
 
-def _commit_baseline(path: Path) -> str:
-    git_dir = path / ".git"
-    if not git_dir.is_dir():
-        run_git(path, ["init", "-q"])
-    for key, value in (
-        ("user.name", "zebench"),
-        ("user.email", "zebench@localhost"),
-        ("commit.gpgsign", "false"),
-    ):
-        run_git(path, ["config", "--local", key, value])
-    info = git_dir / "info"
-    info.mkdir(exist_ok=True)
-    exclude = info / "exclude"
-    existing = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
-    lines = "".join(f"{name}/\n" for name in sorted(EXCLUDED_DIRS))
-    exclude.write_text(
-        existing
-        + ("\n" if existing and not existing.endswith("\n") else "")
-        + "# zebench: dependency, build and cache folders\n"
-        + lines,
-        encoding="utf-8",
-    )
-    run_git(path, ["add", "-A", "--", "."])
-    run_git(path, ["commit", "-q", "--no-verify", "--allow-empty", "-m", "zebench baseline"])
-    sha = run_git(path, ["rev-parse", "HEAD"]).stdout.decode().strip()
-    run_git(path, ["update-ref", BASELINE_REF, sha])
-    return sha
+__all__ = ["BASELINE_REF", "Workspace", "prepare_workspace"]

@@ -28,6 +28,9 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     timeout = 60  # an idle keep-alive connection must not pin a thread forever
+    # Headers and body are written separately; with Nagle on, the body waits ~40 ms for the
+    # client's delayed ACK on every reply.
+    disable_nagle_algorithm = True
     fake: FakeLLMServer  # set on a per-server subclass by FakeLLMServer
 
     # --- plumbing -----------------------------------------------------------------------------
