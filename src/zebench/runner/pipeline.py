@@ -114,8 +114,10 @@ def run_one(
     try:
         progress.phase(label, "setup")
         prompt = resolve_prompt(scenario, spec.tier)
-        record.prompt_sent = prompt.text if spec.system_prompt is None else (
-            f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}"
+        record.prompt_sent = (
+            prompt.text
+            if spec.system_prompt is None
+            else (f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}")
         )
         agent = create_agent(spec.agent, spec.options)
         sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
@@ -176,7 +178,10 @@ def run_one(
             progress.phase(label, "validation")
             copy_hidden_tests(scenario, workspace.path)
             record.validation = run_validation(
-                scenario, workspace.path, runner, on_command=lambda name: progress.phase(label, "validation", name)
+                scenario,
+                workspace.path,
+                runner,
+                on_command=lambda name: progress.phase(label, "validation", name),
             )
             progress.phase(label, "evaluation")
             record.evaluations = run_evaluators(
