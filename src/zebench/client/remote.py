@@ -42,6 +42,9 @@ class RemoteStore(ResultsClient):
         """``GET /api/batches/{id}`` (``?withEvaluations=true`` to fill each run's evaluations)."""
         params: dict[str, Any] = {"withEvaluations": "true"} if with_evaluations else {}
         body = self._get(f"/api/batches/{_seg(batch_id)}", f"batch {batch_id!r}", params or None)
+        # failedRuns names runs by id (their bodies are in runs): rebuild the full summaries.
+        by_id = {run["runId"]: run for run in body.get("runs", [])}
+        body["failedRuns"] = [by_id.get(f["runId"], f) for f in body.get("failedRuns", [])]
         return from_wire(BatchDetail, body)
 
     def batch_fingerprint(self, batch_id: str) -> str:

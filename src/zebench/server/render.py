@@ -144,8 +144,11 @@ def batch_detail(detail: BatchDetail) -> dict[str, Any]:
     body["byTier"] = [breakdown_body(r) for r in detail.by_tier]
     body["byAgentModel"] = [breakdown_body(r) for r in detail.by_agent_model]
     body["byEvaluator"] = [breakdown_body(r) for r in detail.by_evaluator]
-    # Failed runs are a subset of the runs: reuse their rendered bodies (half the work at 500 runs).
-    body["failedRuns"] = [runs.get(r.run_id) or summary_body(r) for r in detail.failed_runs]
+    # Failed runs are a subset of ``runs``: repeating their bodies doubled a 500-run response, so
+    # only the id, status and reason are listed here (RemoteStore rebuilds the full summaries).
+    body["failedRuns"] = [
+        {"runId": r.run_id, "status": r.status.value, "reason": r.reason} for r in detail.failed_runs
+    ]
     body["controls"] = [to_wire(c) for c in detail.controls]
     return body
 
