@@ -222,3 +222,14 @@ def test_diff_parser_reads_hunks_by_count() -> None:
 )
 def test_is_test_path(path: str, is_test: bool) -> None:
     assert is_test_path(path) is is_test
+
+
+def test_editing_a_data_file_a_validation_command_reads_is_not_tampering(tmp_path: Path) -> None:
+    from zebench.evaluators.builtin.gitdiff import FileDiff, Line
+    from zebench.evaluators.builtin.integrity_rules import edited_validation_files
+
+    commands = ["python3 tools/check_pins.py requirements.txt"]
+    data = FileDiff(path="requirements.txt", added=[Line(number=1, text="requests==2.32.3")])
+    script = FileDiff(path="tools/check_pins.py", added=[Line(number=3, text="sys.exit(0)")])
+    assert list(edited_validation_files(data, commands)) == []
+    assert [f.kind for f in edited_validation_files(script, commands)] == ["validation_script_edited"]

@@ -232,11 +232,24 @@ def changed_package_scripts(
             )
 
 
+# What a validation command runs, as opposed to the data it reads: editing requirements.txt that a
+# check reads (``check_pins.py requirements.txt``) is the task, editing check_pins.py is tampering.
+_SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".js", ".mjs", ".cjs", ".ts", ".mts", ".rb", ".pl", ".go")
+_SCRIPT_NAMES = ("Makefile", "makefile", "justfile", "noxfile.py", "tox.ini")
+
+
+def _is_script(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(_SCRIPT_SUFFIXES) or name in _SCRIPT_NAMES
+
+
 def edited_validation_files(diff: FileDiff, commands: list[str]) -> Iterator[Finding]:
-    """A file named in a validation command's text (e.g. ``tools/lint.py``) was modified or deleted."""
+    """A script named in a validation command's text (e.g. ``tools/lint.py``) was modified or deleted."""
     if diff.change == "added":
         return
     for path in {diff.path, diff.old_path or diff.path}:
+        if not _is_script(path):
+            continue
         pattern = re.compile(r"(?<![\w./-])(?:\./)?" + re.escape(path) + r"(?![\w/-])")
         used_by = [c for c in commands if pattern.search(c)]
         if used_by:
