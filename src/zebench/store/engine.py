@@ -124,6 +124,10 @@ def _tune_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # A batch's rows are scattered through a large file; each connection's default 2 MB page
+            # cache missed on almost every page. Memory-mapping reads them straight from the OS cache.
+            cursor.execute("PRAGMA mmap_size=1073741824")
+            cursor.execute("PRAGMA cache_size=-32768")
         finally:
             cursor.close()
 
