@@ -10,7 +10,7 @@ import typer
 
 from zebench.cli.context import console, err_console
 from zebench.errors import ScenarioError, ZebenchError
-from zebench.evaluators.base import evaluator_names
+from zebench.evaluators.base import evaluator_names, unknown_evaluators
 from zebench.results.models import RunRecord
 
 if TYPE_CHECKING:
@@ -61,15 +61,14 @@ def _executor(kind: str, parallel: int, scheduler: str | None, db: str | None) -
 
 def check_evaluators(scenario: Scenario) -> None:
     """Every evaluator the scenario names must exist, before any work starts."""
-    known = set(evaluator_names())
-    for spec in scenario.evaluators:
-        if spec.name not in known:
-            raise ScenarioError(
-                f"unknown evaluator {spec.name!r}",
-                file=scenario.config_file,
-                field="evaluators",
-                hint=f"use one of: {', '.join(sorted(known))}",
-            )
+    unknown = unknown_evaluators([spec.name for spec in scenario.evaluators])
+    if unknown:
+        raise ScenarioError(
+            f"unknown evaluator {unknown[0]!r}",
+            file=scenario.config_file,
+            field="evaluators",
+            hint=f"use one of: {', '.join(evaluator_names())}",
+        )
 
 
 def record_json(record: RunRecord) -> dict[str, object]:

@@ -85,6 +85,12 @@ def evaluator_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def unknown_evaluators(names: list[str]) -> list[str]:
+    """The names in ``names`` that no built-in or plug-in evaluator answers to, in order."""
+    known = set(evaluator_names())
+    return [name for name in names if name not in known]
+
+
 def get_evaluator(name: str) -> Evaluator:
     """Instantiate the evaluator registered as ``name``."""
     known = evaluator_names()

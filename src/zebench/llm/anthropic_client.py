@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 import anthropic
 
-from zebench.llm.base_client import RetryingClient, shared_ssl_context
+from zebench.llm.base_client import ClosesOnCollect, RetryingClient, shared_ssl_context
 from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import RetryPolicy, sdk_classifier
 from zebench.llm.types import (
@@ -80,13 +79,8 @@ def anthropic_params(request: LLMRequest) -> dict[str, Any]:
     return params
 
 
-class _HttpClient(anthropic.DefaultHttpxClient):
+class _HttpClient(ClosesOnCollect, anthropic.DefaultHttpxClient):
     """The SDK's default HTTP client on the shared SSL context; closes its pool when collected."""
-
-    def __del__(self) -> None:
-        if not self.is_closed:
-            with suppress(Exception):  # interpreter shutdown: nothing useful left to do
-                self.close()
 
 
 class AnthropicClient(RetryingClient):

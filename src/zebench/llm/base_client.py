@@ -7,6 +7,8 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import Classifier, RetryPolicy, call_with_retries
@@ -80,3 +82,21 @@ class RetryingClient:
             if model and self.pricing.lookup(model) is not None:
                 return self.pricing.price_for(model, usage)
         return self.pricing.price_for(models[-1], usage) if models else None
+
+
+class ClosesOnCollect:
+    """Mixin for an SDK's HTTP client: close its connection pool when the client is collected.
+
+    Each run builds its own client, so pools must not outlive them; both SDKs' default clients
+    share this behaviour through the mixin.
+    """
+
+    if TYPE_CHECKING:  # provided by the SDK client the mixin is combined with, which must win
+        is_closed: bool
+
+        def close(self) -> None: ...
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with suppress(Exception):  # interpreter shutdown: nothing useful left to do
+                self.close()

@@ -6,12 +6,11 @@ import json
 import re
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 import openai
 
-from zebench.llm.base_client import RetryingClient, shared_ssl_context
+from zebench.llm.base_client import ClosesOnCollect, RetryingClient, shared_ssl_context
 from zebench.llm.pricing import PricingTable
 from zebench.llm.retry import Classifier, Failure, RetryPolicy, sdk_classifier, status_failure
 from zebench.llm.types import (
@@ -128,13 +127,8 @@ def _field(obj: Any, name: str) -> Any:
     return value
 
 
-class _HttpClient(openai.DefaultHttpxClient):
+class _HttpClient(ClosesOnCollect, openai.DefaultHttpxClient):
     """The SDK's default HTTP client on the shared SSL context; closes its pool when collected."""
-
-    def __del__(self) -> None:
-        if not self.is_closed:
-            with suppress(Exception):  # interpreter shutdown: nothing useful left to do
-                self.close()
 
 
 class OpenAICompatClient(RetryingClient):

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field
 
 from zebench.commands.runner import LocalCommandRunner
 from zebench.errors import ZebenchError
-from zebench.evaluators.base import evaluator_names
+from zebench.evaluators.base import unknown_evaluators
 from zebench.runner.pipeline import RunSpec, run_one
+from zebench.runner.plan import default_tier
 from zebench.runner.sink import DiscardSink
 from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario
@@ -77,15 +78,14 @@ def prove_scenario(scenario: Scenario, workspace_root: Path, *, repeats: int = 3
             resolve_prompt(scenario, tier)
         except ZebenchError as exc:
             proof.problems.append(exc.one_line())
-    known = set(evaluator_names())
-    unknown = [spec.name for spec in scenario.evaluators if spec.name not in known]
+    unknown = unknown_evaluators([spec.name for spec in scenario.evaluators])
     if unknown:
         proof.problems.append(f"unknown evaluator(s): {', '.join(unknown)}")
     if not scenario.evaluators:
         proof.problems.append("no evaluators: nothing would be scored")
     if proof.problems:
         return proof
-    tier = "L1" if "L1" in scenario.tiers else scenario.tiers[0]
+    tier = default_tier(scenario)
     if scenario.solution is None:
         proof.problems.append("no solution for the oracle agent (add solution/, solution.patch or solve.sh)")
     else:
