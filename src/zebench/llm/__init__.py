@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from zebench._lazy import load_lazy
 from zebench.llm.types import (
     LLMClient,
     LLMMessage,
@@ -42,12 +43,7 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     # Lazy so that importing the fake server or the types does not pull in both SDKs.
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zebench.llm' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+    return load_lazy(__name__, _LAZY, globals(), name)
 
 
 __all__ = [

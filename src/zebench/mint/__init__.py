@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from zebench._lazy import load_lazy
 from zebench.mint.schema import SchemaIssue, TemplateValidationError, schema_issues
 from zebench.mint.specialist import SpecialistPrompt, agent_for_model, build_specialist, preferred_model
 from zebench.mint.task_detection import detect_task
@@ -46,12 +47,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zebench.mint' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+    return load_lazy(__name__, _LAZY, globals(), name)
 
 
 __all__ = [

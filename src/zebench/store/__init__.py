@@ -10,8 +10,9 @@ about a second of CLI start-up.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from zebench._lazy import load_lazy
 
 if TYPE_CHECKING:
     from zebench.store.base import ResultStore
@@ -31,12 +32,7 @@ __all__ = ["ResultStore", "SqlStore", "default_db_url", "open_store", "upgrade_d
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+    return load_lazy(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:
