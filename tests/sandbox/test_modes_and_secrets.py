@@ -46,6 +46,20 @@ def test_auto_falls_back_with_one_warning(tmp_path: Path, broken_bwrap: None) ->
     assert "without a sandbox" in str(fallback[0].message) and "test" in str(fallback[0].message)
 
 
+def test_factory_announces_the_fallback_through_its_callback_once(tmp_path: Path, broken_bwrap: None) -> None:
+    scenario = make_scenario(tmp_path)
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        factory = runner_factory("auto", on_fallback=messages.append)
+        runners = [factory(scenario) for _ in range(3)]
+    assert all(isinstance(r, LocalRunnerNoSandbox) for r in runners)
+    assert messages == [
+        "commands will run without a sandbox: bwrap does not work here: test (pass --sandbox none to silence this)"
+    ]
+    assert not [w for w in caught if issubclass(w.category, SandboxFallbackWarning)]
+
+
 def test_bwrap_mode_refuses_to_fall_back(tmp_path: Path, broken_bwrap: None) -> None:
     with pytest.raises(SandboxUnavailableError, match="--sandbox none"):
         create_runner("bwrap", make_scenario(tmp_path))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,7 +47,9 @@ def default_tier(scenario: Scenario) -> str:
     return plan_default_tier(scenario)
 
 
-def _executor(kind: str, parallel: int, scheduler: str | None, db: str | None) -> Executor:
+def _executor(
+    kind: str, parallel: int, scheduler: str | None, db: str | None, sandbox: str, dask_wait: float | None
+) -> Executor:
     from zebench.runner.executors import LocalExecutor
 
     if kind == "local":
@@ -55,7 +59,13 @@ def _executor(kind: str, parallel: int, scheduler: str | None, db: str | None) -
             raise ZebenchError("--executor dask needs --scheduler", hint="e.g. --scheduler tcp://HOST:8786")
         from zebench.runner.dask_executor import DaskExecutor
 
-        return DaskExecutor(scheduler, _store_url(db))
+        return DaskExecutor(
+            scheduler,
+            _store_url(db),
+            wait_s=dask_wait,
+            sandbox=sandbox,
+            status=lambda message: err_console.print(f"[cyan]dask:[/cyan] {message}", highlight=False),
+        )
     raise ZebenchError(f"unknown executor {kind!r}", field="--executor", hint="use local or dask")
 
 
@@ -114,6 +124,12 @@ def bench(
     executor_kind: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler, tcp://HOST:8786.")
+    ] = None,
+    dask_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--dask-wait", min=0.0, help="Seconds to wait for a Dask worker (default: keep waiting)."
+        ),
     ] = None,
     batch_id: Annotated[
         str | None, typer.Option("--batch-id", help="Batch id (default batch_<unix-ms>).")
@@ -179,7 +195,12 @@ def bench(
             "--mint-template and --mint-output go together",
             hint="zebench bench … --mint-template T --mint-output snapshots/",
         )
-    factory = runner_factory(sandbox)  # type: ignore[arg-type]
+    factory = runner_factory(
+        sandbox,  # type: ignore[arg-type]
+        on_fallback=lambda message: err_console.print(
+            f"[yellow]warning:[/yellow] {message}", highlight=False
+        ),
+    )
     if retry_errors and not resume:
         raise ZebenchError(
             "--retry-errors needs --resume BATCH_ID", hint="zebench bench --resume ID --retry-errors"
@@ -255,9 +276,10 @@ def bench(
     distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}
     for spec in distinct.values():
         create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
-    executor = _executor(executor_kind, parallel, scheduler, db)
+    executor = _executor(executor_kind, parallel, scheduler, db, sandbox, dask_wait)
     with (
         open_sink(db, console=err_console) as sink,
+        _prepared(executor),
         RichProgress(err_console, len(specs), enabled=not as_json and err_console.is_terminal) as progress,
     ):
         limiters = ProviderLimiters(parallel, on_wait=lambda p, msg: progress.event(LIMITER_PREFIX + p, msg))
@@ -303,15 +325,32 @@ def bench(
             batch, db, mint_template, mint_output, enrich_template_ref, templates_dir, as_json=as_json
         )
     if outcome.interrupted:
+        label = "stopped" if outcome.stop_reason else "interrupted"
         err_console.print(
-            f"[yellow]interrupted:[/yellow] in-flight runs were stored as interrupted; "
+            f"[yellow]{label}:[/yellow] in-flight runs were stored as interrupted; "
             f"batch {batch} can be resumed with: zebench bench --resume {batch}"
         )
+        if outcome.stop_reason is not None:
+            raise outcome.stop_reason
         raise typer.Exit(130)
     if outcome.errors:
         raise outcome.errors[0]
     if not all(r.is_successful for r in records):
         raise typer.Exit(1)
+
+
+@contextmanager
+def _prepared(executor: Executor) -> Iterator[None]:
+    """Check a cluster executor before the batch starts (after the store exists), close it after."""
+    preflight = getattr(executor, "preflight", None)
+    if callable(preflight):
+        preflight()
+    try:
+        yield
+    finally:
+        close = getattr(executor, "close", None)
+        if callable(close):
+            close()
 
 
 def _figures(db: str | None, batch: str) -> dict[str, Any] | None:

@@ -21,13 +21,14 @@ from typing import Annotated
 import typer
 
 from zebench.errors import ZebenchError
-from zebench.runner.dask_executor import RESOURCE
 
 
 def worker_argv(
     scheduler: str, *, runs: int, nthreads: int | None, host: str | None, name: str | None
 ) -> list[str]:
     """The ``dask worker`` command line for a zebench worker."""
+    from zebench.runner.dask_tasks import RESOURCE  # not at import time: it loads the whole runner
+
     dask = shutil.which("dask")
     argv = [dask] if dask else [sys.executable, "-m", "distributed.cli.dask_worker"]
     if dask:

@@ -24,15 +24,15 @@ def shared_ssl_context() -> ssl.SSLContext:
 
     Loading the CA bundle costs 25-70 ms, and each SDK client used to build its own context, on
     every run. The context is never changed after creation, so sharing it shares no per-run state
-    (each client keeps its own connection pool). Keyed by the variables httpx reads for CA files.
+    (each client keeps its own connection pool). Keyed by the variables httpx2 reads for CA files.
     """
     key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
     with _ssl_lock:
         context = _ssl_contexts.get(key)
         if context is None:
-            import httpx  # the SDKs' transport; imported here to keep this module light
+            import httpx2  # the SDKs' transport; imported here to keep this module light
 
-            context = httpx.create_ssl_context()
+            context = httpx2.create_ssl_context()
             _ssl_contexts[key] = context
         return context
 

@@ -43,6 +43,7 @@ class BatchOutcome:
     controls: list[ControlResult] = field(default_factory=list)
     interrupted: bool = False
     errors: list[ZebenchError] = field(default_factory=list)
+    stop_reason: ZebenchError | None = None  # set when the executor, not Ctrl-C, stopped the batch
 
 
 def _prepare(spec: RunSpec, limiters: ProviderLimiters | None) -> RunSpec:
@@ -135,6 +136,7 @@ def run_batch(
             close()  # the executor's cleanup waits for in-flight runs to store themselves
     outcome.errors = report.errors
     outcome.interrupted = report.interrupted
+    outcome.stop_reason = report.stop_reason
     if not outcome.interrupted:
         batch.completed_at = utcnow()
         sink.save_batch(batch)

@@ -35,6 +35,7 @@ class ExecutionReport:
 
     errors: list[ZebenchError] = field(default_factory=list)  # bad input: the CLI exits 2 at the end
     interrupted: bool = False
+    stop_reason: ZebenchError | None = None  # why the executor stopped early by itself (not Ctrl-C)
 
 
 class Executor(Protocol):

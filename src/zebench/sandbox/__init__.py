@@ -40,16 +40,17 @@ _warn_lock = threading.Lock()
 _warned: list[str] = []
 
 
+def fallback_message(reason: str) -> str:
+    """The one line shown when ``auto`` runs commands without a sandbox."""
+    return f"commands will run without a sandbox: {reason} (pass --sandbox none to silence this)"
+
+
 def _warn_fallback(reason: str) -> None:
     with _warn_lock:
         if _warned:
             return
         _warned.append(reason)
-    warnings.warn(
-        f"commands will run without a sandbox: {reason} (use --sandbox none to silence this)",
-        SandboxFallbackWarning,
-        stacklevel=3,
-    )
+    warnings.warn(fallback_message(reason), SandboxFallbackWarning, stacklevel=3)
 
 
 class LocalRunnerNoSandbox(LocalCommandRunner):
@@ -83,16 +84,33 @@ def create_runner(mode: SandboxMode, scenario: Scenario, *, limits: Limits | Non
 
 
 def runner_factory(
-    mode: SandboxMode = "auto", *, limits: Limits | None = None
+    mode: SandboxMode = "auto",
+    *,
+    limits: Limits | None = None,
+    on_fallback: Callable[[str], None] | None = None,
 ) -> Callable[[Scenario], CommandRunner]:
     """A ``run_batch(runner_factory=...)`` that builds :func:`create_runner` runners.
 
-    With ``bwrap`` the probe runs here, so an unusable sandbox fails before the batch starts.
+    The probe runs here, once per batch: ``bwrap`` fails before the batch starts when the sandbox
+    is unusable, and ``auto`` announces its fallback once, through ``on_fallback`` (the CLI prints
+    it as one line) or, without one, as a :class:`SandboxFallbackWarning`.
     """
-    if mode == "bwrap" and not probe_bwrap().ok:
-        raise SandboxUnavailableError(
-            probe_bwrap().reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
+    if mode not in SANDBOX_MODES:
+        raise ZebenchError(
+            f"unknown sandbox mode {mode!r}", field="--sandbox", hint=f"use one of {', '.join(SANDBOX_MODES)}"
         )
+    if mode != "none":
+        probe = probe_bwrap()
+        if not probe.ok:
+            if mode == "bwrap":
+                raise SandboxUnavailableError(
+                    probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
+                )
+            if on_fallback is None:
+                _warn_fallback(probe.reason)
+            else:
+                on_fallback(fallback_message(probe.reason))
+            return lambda scenario: LocalRunnerNoSandbox(base_env=scenario.env)
     return lambda scenario: create_runner(mode, scenario, limits=limits)
 
 
@@ -109,6 +127,7 @@ __all__ = [
     "bwrap_argv",
     "collect_secret_values",
     "create_runner",
+    "fallback_message",
     "probe_bwrap",
     "runner_factory",
     "scrub_record",
