@@ -124,7 +124,7 @@ def toolbox(workspace: Path) -> Toolbox:
     class NoCommands(LocalCommandRunner):
         """Tool fuzzing must not run generated shell commands on the host."""
 
-        def argv(self, command: str, cwd: Path) -> list[str]:
+        def argv(self, command: str, cwd: Path, network: bool = True) -> list[str]:
             return ["/bin/true"]
 
     return Toolbox(workspace, trajectory=Trajectory(), command_runner=NoCommands(), output_cap=5000)

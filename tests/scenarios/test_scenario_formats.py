@@ -88,10 +88,11 @@ def test_design_format_normalises_every_field(make_scenario) -> None:
     assert scenario.constraints["blocklist"][0]["name"] == "webpack"
     assert [t.name for t in scenario.targets.required] == ["typescript"]
     assert scenario.validation == [
-        ValidationCommand(name="install", kind="install", command="npm install", timeout_s=600),
-        ValidationCommand(name="build", kind="build", command="npm run build", timeout_s=600),
-        ValidationCommand(name="unit", kind="test", command="npx vitest run", timeout_s=120),
-        ValidationCommand(name="custom", kind="custom", command="echo done", timeout_s=600),
+        # network: true in the file, so every command may use it
+        ValidationCommand(name="install", kind="install", command="npm install", timeout_s=600, network=True),
+        ValidationCommand(name="build", kind="build", command="npm run build", timeout_s=600, network=True),
+        ValidationCommand(name="unit", kind="test", command="npx vitest run", timeout_s=120, network=True),
+        ValidationCommand(name="custom", kind="custom", command="echo done", timeout_s=600, network=True),
     ]
     specs = {e.name: e for e in scenario.evaluators}
     assert list(specs) == ["build", "typecheck", "lint", "custom-check", "integrity"]

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, services, worker
+from zebench.cli import browse, check, fetch, services, worker
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -41,6 +41,7 @@ def _root(
 app.command()(bench)
 app.command()(browse.suites)
 app.command("check")(check.check)
+app.command("fetch")(fetch.fetch)
 app.command()(browse.runs)
 app.command()(browse.run)
 app.command()(browse.batches)

@@ -178,6 +178,7 @@ def bench(
     # Imported here, not at module level: every other command (and --help) starts faster.
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
+    from zebench.cli.fetch import prepare_scenarios
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
     from zebench.cli.render import iterations_summary, run_panel
     from zebench.cli.sinks import open_sink
@@ -270,6 +271,7 @@ def bench(
         if not as_json:
             for warning in scen.warnings:
                 err_console.print(f"[yellow]warning:[/yellow] {warning}")
+    prepare_scenarios(loaded, quiet=as_json)  # package fixtures and tool environments, cached
     specs = build_specs(plan, todo, batch, workspace_root=workspace_root, keep_workspace=keep_workspace)
     if specialist:
         specs = with_specialist(specs, specialist, templates_dir=templates_dir, agent=agent, model=model)

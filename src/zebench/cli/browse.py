@@ -129,11 +129,18 @@ def run(
     console.print(run_panel(record))
     if record.validation:
         table = Table(title="Validation commands", header_style="bold", title_justify="left")
-        for column in ("Name", "Command", "Exit", "Time"):
+        for column in ("Name", "Command", "Exit", "Time", "Network"):
             table.add_column(column)
         for command in record.validation:
             exit_text = "timeout" if command.timed_out else str(command.exit_code)
-            table.add_row(command.name, command.command, exit_text, fmt_duration(command.duration_ms))
+            network = "—" if command.network is None else ("yes" if command.network else "no")
+            table.add_row(
+                Text(command.name),
+                Text(command.command),
+                exit_text,
+                fmt_duration(command.duration_ms),
+                network,
+            )
         console.print(table)
     if record.changed_files:
         console.print("[bold]Changed files[/bold]")

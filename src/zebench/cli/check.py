@@ -24,10 +24,22 @@ def check(
     repeats: Annotated[int, typer.Option(min=2, help="Validation repeats on the pristine fixture.")] = 3,
     suites_dir: SuitesDirOption = None,
     workspace_root: Annotated[Path, typer.Option("--workspace-root")] = Path("results/workspaces"),
+    sandbox: Annotated[
+        str, typer.Option("--sandbox", help="auto (bubblewrap where it works), bwrap or none.")
+    ] = "auto",
     as_json: JsonOption = False,
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
+    from zebench.packages import needs_preparing, prepare_scenario
     from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
+    from zebench.sandbox import runner_factory
+
+    factory = runner_factory(
+        sandbox,  # type: ignore[arg-type]
+        on_fallback=lambda message: err_console.print(
+            f"[yellow]warning:[/yellow] {message}", highlight=False
+        ),
+    )
 
     ids = [scenario] if scenario else load_suite(suite, suites_dir).scenario_ids
     proofs: list[ScenarioProof] = []
@@ -36,10 +48,12 @@ def check(
             err_console.print(f"[dim]checking {suite}/{scenario_id}…[/dim]")
         try:
             loaded = load_scenario(suite, scenario_id, suites_dir)
+            if needs_preparing(loaded):
+                prepare_scenario(loaded)  # a fixture or environment that cannot be fetched is a problem
         except ZebenchError as exc:
             proofs.append(ScenarioProof(suite=suite, scenario=scenario_id, problems=[exc.one_line()]))
             continue
-        proofs.append(prove_scenario(loaded, workspace_root, repeats=repeats))
+        proofs.append(prove_scenario(loaded, workspace_root, repeats=repeats, runner_factory=factory))
     if as_json:
         print_json(proofs)
     else:

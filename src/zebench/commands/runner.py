@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Protocol
@@ -33,6 +33,7 @@ class CommandRunner(Protocol):
         timeout_s: float = 600.0,
         env: Mapping[str, str] | None = None,
         output_cap: int = DEFAULT_OUTPUT_CAP,
+        network: bool | None = None,
     ) -> CommandResult: ...
 
 
@@ -113,8 +114,10 @@ class LocalCommandRunner:
 
     ``base_env`` is merged over the allow-listed environment, e.g. the scenario's ``env:``. Entries
     of ``base_env`` or of a command's ``env`` named like a credential are dropped unless their name
-    is in ``allow_env_names`` (see :func:`safe_environment`). When ``cancel`` is set while a
-    command runs, its process group is killed and ``KeyboardInterrupt`` raised (as Ctrl-C would).
+    is in ``allow_env_names`` (see :func:`safe_environment`). ``path_prefix`` folders (a scenario's
+    tool environment) come first on PATH. When ``cancel`` is set while a command runs, its process
+    group is killed and ``KeyboardInterrupt`` raised (as Ctrl-C would). Commands always have the
+    host's network here; each result says so.
     """
 
     cancel: threading.Event | None = None  # also the default for subclasses with their own __init__
@@ -126,11 +129,13 @@ class LocalCommandRunner:
         *,
         allow_env_names: Collection[str] = (),
         cancel: threading.Event | None = None,
+        path_prefix: Sequence[str] = (),
     ) -> None:
         self.base_env = dict(base_env or {})
         self.home = home
         self.allow_env_names = frozenset(allow_env_names)
         self.cancel = cancel
+        self.path_prefix = tuple(path_prefix)
 
     def with_cancel(self, cancel: threading.Event) -> LocalCommandRunner:
         """A copy of this runner whose commands stop when ``cancel`` is set; this one is unchanged."""
@@ -138,16 +143,23 @@ class LocalCommandRunner:
         clone.cancel = cancel
         return clone
 
-    def argv(self, command: str, cwd: Path) -> list[str]:
-        """The argv that runs ``command``; sandboxing runners wrap this."""
+    def argv(self, command: str, cwd: Path, network: bool = True) -> list[str]:
+        """The argv that runs ``command``; sandboxing runners wrap this (and honour ``network``)."""
         return ["/bin/sh", "-c", command]
+
+    def network_for(self, requested: bool | None) -> bool:
+        """Whether a command asking for ``requested`` network gets it: on the host, always."""
+        return True
 
     def environment(self, cwd: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
         """The complete environment of one command: the allow-list, ``base_env``, then ``env``."""
         merged = {**self.base_env, **(env or {})}
-        return safe_environment(
+        full = safe_environment(
             merged, home=self.home or str(cwd), strip_secret_names=True, allow_names=self.allow_env_names
         )
+        if self.path_prefix and "PATH" not in merged:
+            full["PATH"] = os.pathsep.join([*self.path_prefix, full["PATH"]])
+        return full
 
     @contextmanager
     def launch(self, cwd: Path, timeout_s: float) -> Iterator[Callable[[], None] | None]:
@@ -168,12 +180,16 @@ class LocalCommandRunner:
         timeout_s: float = 600.0,
         env: Mapping[str, str] | None = None,
         output_cap: int = DEFAULT_OUTPUT_CAP,
+        network: bool | None = None,
     ) -> CommandResult:
+        """Run ``command`` in ``cwd``; ``network`` None means the runner's default for commands."""
         started = time.monotonic()
         label = name or kind
+        has_network = self.network_for(network)
         try:
             with self.launch(cwd, timeout_s) as preexec_fn:
-                return self._run_started(
+                result = self._run_started(
+                    self.argv(command, cwd, has_network),
                     command,
                     cwd,
                     label,
@@ -185,7 +201,9 @@ class LocalCommandRunner:
                     started,
                 )
         except OSError as exc:
-            return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
+            result = CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
+        result.network = has_network
+        return result
 
     def _wait(self, proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
         """Wait for ``proc``; False on timeout. Raises KeyboardInterrupt once ``cancel`` is set."""
@@ -218,6 +236,7 @@ class LocalCommandRunner:
 
     def _run_started(
         self,
+        argv: list[str],
         command: str,
         cwd: Path,
         label: str,
@@ -230,7 +249,7 @@ class LocalCommandRunner:
     ) -> CommandResult:
         try:
             proc = subprocess.Popen(
-                self.argv(command, cwd),
+                argv,
                 cwd=str(cwd),
                 env=full_env,
                 stdin=subprocess.DEVNULL,

@@ -65,6 +65,7 @@ class CommandResult(_Model):
     timed_out: bool = False
     truncated: bool = False  # stdout or stderr hit the output cap
     error: str | None = None  # why it could not run, e.g. "command not found"
+    network: bool | None = None  # whether it could reach the network; None in records from before
 
     @property
     def ok(self) -> bool:

@@ -13,20 +13,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from zebench.commands.runner import CommandRunner, LocalCommandRunner
+from zebench.commands.runner import CommandRunner
 from zebench.errors import ZebenchError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
-from zebench.runner.pipeline import RunSpec, run_one
+from zebench.runner.pipeline import RunSpec, local_runner, run_one
+
+__all__ = ["ExecutionReport", "Executor", "LocalExecutor", "LockedSink", "RunnerFactory", "local_runner"]
 from zebench.runner.progress import ProgressReporter
 from zebench.runner.sink import ResultSink
 from zebench.scenarios.model import Scenario
 
 RunnerFactory = Callable[[Scenario], CommandRunner]
-
-
-def local_runner(scenario: Scenario) -> CommandRunner:
-    """The default command runner of a scenario."""
-    return LocalCommandRunner(base_env=scenario.env)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 from zebench.agents import AgentOptions, AgentResult, AgentTask, create_agent
 from zebench.commands.runner import CommandRunner, LocalCommandRunner
 from zebench.errors import ZebenchError
+from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
 from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
@@ -67,6 +68,12 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise KeyboardInterrupt
 
 
+def local_runner(scenario: Scenario) -> CommandRunner:
+    """The default command runner of a scenario: on the host, with its env and tool environment."""
+    runtime = scenario_runtime(scenario)
+    return LocalCommandRunner(base_env={**scenario.env, **runtime.env}, path_prefix=runtime.path_prefix)
+
+
 def run_one(
     spec: RunSpec,
     sink: ResultSink,
@@ -84,7 +91,7 @@ def run_one(
     crash is stored as failed and returned.
     """
     progress = progress or NullProgress()
-    runner = command_runner or LocalCommandRunner(base_env=spec.scenario.env)
+    runner = command_runner or local_runner(spec.scenario)
     if cancel is not None and isinstance(runner, LocalCommandRunner):
         runner = runner.with_cancel(cancel)  # a cancelled batch also stops a running command
     scenario = spec.scenario

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from zebench.commands.runner import LocalCommandRunner
 from zebench.errors import ZebenchError
 from zebench.evaluators.base import unknown_evaluators
-from zebench.runner.pipeline import RunSpec, run_one
+from zebench.runner.executors import RunnerFactory
+from zebench.runner.pipeline import RunSpec, local_runner, run_one
 from zebench.runner.plan import default_tier
 from zebench.runner.sink import DiscardSink
 from zebench.scenarios import resolve_prompt
@@ -39,10 +39,12 @@ class ScenarioProof(BaseModel):
     flaky_commands: list[str] = Field(default_factory=list)
 
 
-def _agent_proof(scenario: Scenario, agent: str, tier: str, workspace_root: Path) -> AgentProof:
+def _agent_proof(
+    scenario: Scenario, agent: str, tier: str, workspace_root: Path, runner_factory: RunnerFactory
+) -> AgentProof:
     spec = RunSpec(scenario=scenario, tier=tier, agent=agent, batch_id="check", workspace_root=workspace_root)
     try:
-        record = run_one(spec, DiscardSink())
+        record = run_one(spec, DiscardSink(), command_runner=runner_factory(scenario))
     except ZebenchError as exc:
         return AgentProof(agent=agent, status="failed", reason=exc.one_line())
     return AgentProof(
@@ -54,10 +56,12 @@ def _agent_proof(scenario: Scenario, agent: str, tier: str, workspace_root: Path
     )
 
 
-def flaky_validation(scenario: Scenario, workspace_root: Path, repeats: int = 3) -> list[str]:
+def flaky_validation(
+    scenario: Scenario, workspace_root: Path, repeats: int = 3, runner_factory: RunnerFactory = local_runner
+) -> list[str]:
     """Validation commands whose outcome differs across ``repeats`` runs on the pristine fixture."""
     outcomes: dict[str, set[tuple[int | None, bool]]] = {}
-    runner = LocalCommandRunner(base_env=scenario.env)
+    runner = runner_factory(scenario)
     for _ in range(repeats):
         workspace = prepare_workspace(scenario, workspace_root)
         try:
@@ -68,8 +72,18 @@ def flaky_validation(scenario: Scenario, workspace_root: Path, repeats: int = 3)
     return sorted(name for name, seen in outcomes.items() if len(seen) > 1)
 
 
-def prove_scenario(scenario: Scenario, workspace_root: Path, *, repeats: int = 3) -> ScenarioProof:
-    """Check one scenario end to end. ``ok`` is False when any proof fails."""
+def prove_scenario(
+    scenario: Scenario,
+    workspace_root: Path,
+    *,
+    repeats: int = 3,
+    runner_factory: RunnerFactory = local_runner,
+) -> ScenarioProof:
+    """Check one scenario end to end. ``ok`` is False when any proof fails.
+
+    Commands run through ``runner_factory`` (the CLI passes the ``--sandbox`` mode's), so a scenario
+    is proven under the isolation its benchmark runs get.
+    """
     proof = ScenarioProof(suite=scenario.suite, scenario=scenario.id, tiers=scenario.tiers)
     if not scenario.tiers:
         proof.problems.append("no tier prompts found")
@@ -89,17 +103,17 @@ def prove_scenario(scenario: Scenario, workspace_root: Path, *, repeats: int = 3
     if scenario.solution is None:
         proof.problems.append("no solution for the oracle agent (add solution/, solution.patch or solve.sh)")
     else:
-        proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root)
+        proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root, runner_factory)
         if not proof.oracle.is_successful:
             proof.problems.append(
                 f"the oracle agent does not succeed: {proof.oracle.reason or proof.oracle.status}"
             )
-    proof.echo = _agent_proof(scenario, "echo", tier, workspace_root)
+    proof.echo = _agent_proof(scenario, "echo", tier, workspace_root, runner_factory)
     if proof.echo.is_successful:
         proof.problems.append(
             "the echo agent succeeds without changing anything: the scenario proves nothing"
         )
-    proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats)
+    proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats, runner_factory)
     if proof.flaky_commands:
         proof.problems.append(f"flaky validation command(s): {', '.join(proof.flaky_commands)}")
     proof.ok = not proof.problems

@@ -15,6 +15,7 @@ from typing import Literal
 
 from zebench.commands.runner import CommandRunner, LocalCommandRunner
 from zebench.errors import ZebenchError
+from zebench.packages import scenario_runtime
 from zebench.sandbox.bwrap import SandboxLayout, bwrap_argv
 from zebench.sandbox.detect import ProbeResult, probe_bwrap
 from zebench.sandbox.limits import Limits
@@ -62,25 +63,39 @@ class LocalRunnerNoSandbox(LocalCommandRunner):
 def create_runner(mode: SandboxMode, scenario: Scenario, *, limits: Limits | None = None) -> CommandRunner:
     """The command runner for ``scenario`` under ``mode`` (``auto``, ``bwrap`` or ``none``).
 
-    The runner carries the scenario's ``env:`` (credential-named entries dropped) and, under
-    bubblewrap, its ``network:`` setting. Raises :class:`SandboxUnavailableError` for ``bwrap`` when
-    the probe fails; ``auto`` warns once and uses the host runner instead.
+    The runner carries the scenario's ``env:`` (credential-named entries dropped), its tool
+    environment (built or taken from the cache, first on PATH) and, under bubblewrap, its
+    ``network:`` setting. Raises :class:`SandboxUnavailableError` for ``bwrap`` when the probe
+    fails; ``auto`` warns once and uses the host runner instead.
     """
     if mode not in SANDBOX_MODES:
         raise ZebenchError(
             f"unknown sandbox mode {mode!r}", field="--sandbox", hint=f"use one of {', '.join(SANDBOX_MODES)}"
         )
+    if mode != "none":
+        probe = probe_bwrap()
+        if not probe.ok:
+            if mode == "bwrap":
+                raise SandboxUnavailableError(
+                    probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
+                )
+            _warn_fallback(probe.reason)
+            mode = "none"
+    return _runner(mode, scenario, limits)
+
+
+def _runner(mode: SandboxMode, scenario: Scenario, limits: Limits | None) -> CommandRunner:
+    runtime = scenario_runtime(scenario)
+    env = {**scenario.env, **runtime.env}
     if mode == "none":
-        return LocalRunnerNoSandbox(base_env=scenario.env)
-    probe = probe_bwrap()
-    if not probe.ok:
-        if mode == "bwrap":
-            raise SandboxUnavailableError(
-                probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
-            )
-        _warn_fallback(probe.reason)
-        return LocalRunnerNoSandbox(base_env=scenario.env)
-    return BwrapCommandRunner(base_env=scenario.env, network=scenario.network, limits=limits)
+        return LocalRunnerNoSandbox(base_env=env, path_prefix=runtime.path_prefix)
+    return BwrapCommandRunner(
+        base_env=env,
+        network=scenario.network,
+        limits=limits,
+        path_prefix=runtime.path_prefix,
+        read_only=runtime.read_only,
+    )
 
 
 def runner_factory(
@@ -110,7 +125,7 @@ def runner_factory(
                 _warn_fallback(probe.reason)
             else:
                 on_fallback(fallback_message(probe.reason))
-            return lambda scenario: LocalRunnerNoSandbox(base_env=scenario.env)
+            return lambda scenario: _runner("none", scenario, limits)
     return lambda scenario: create_runner(mode, scenario, limits=limits)
 
 

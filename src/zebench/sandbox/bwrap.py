@@ -128,7 +128,8 @@ def bwrap_argv(
     """The full argv running ``inner`` in a sandbox whose only writable host folder is ``writable``.
 
     Order matters to bwrap: mounts are applied left to right, so the private /tmp comes before the
-    workspace (which may live under /tmp on the host) and the root is made read-only last.
+    read-only runtimes and the workspace (either may live under /tmp on the host) and the root is
+    made read-only last.
     """
     work = os.path.realpath(writable)
     args = [
@@ -149,9 +150,10 @@ def bwrap_argv(
     if network:
         args.append("--share-net")
     args += _system_args()
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", SANDBOX_HOME]
+    # After the private /tmp, so interpreters and tool environments kept under /tmp stay visible.
     for path in layout.read_only:
         args += ["--ro-bind", path, path]
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", SANDBOX_HOME]
     args += ["--bind", work, work]
     args += ["--remount-ro", "/", "--chdir", os.path.realpath(cwd), "--", *inner]
     return args

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+import os
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from zebench.commands.runner import LocalCommandRunner
@@ -33,21 +35,32 @@ class BwrapCommandRunner(LocalCommandRunner):
         workspace: Path | None = None,
         use_cgroups: bool = True,
         allow_env_names: Collection[str] = (),
+        path_prefix: Sequence[str] = (),
+        read_only: Sequence[str] = (),
     ) -> None:
-        super().__init__(base_env, home=SANDBOX_HOME, allow_env_names=allow_env_names)
+        super().__init__(
+            base_env, home=SANDBOX_HOME, allow_env_names=allow_env_names, path_prefix=path_prefix
+        )
         self.network = network
         self.limits = limits or Limits()
-        self.layout = layout or SandboxLayout.detect()
+        layout = layout or SandboxLayout.detect()
+        if read_only:  # a scenario's tool environments, shown read-only like the interpreters
+            layout = replace(layout, read_only=tuple(dict.fromkeys([*layout.read_only, *read_only])))
+        self.layout = layout
         self.workspace = workspace
         self.use_cgroups = use_cgroups
 
-    def argv(self, command: str, cwd: Path) -> list[str]:
+    def network_for(self, requested: bool | None) -> bool:
+        """A command gets the network only when it asks for it, else when the runner allows it."""
+        return self.network if requested is None else requested
+
+    def argv(self, command: str, cwd: Path, network: bool = False) -> list[str]:
         return bwrap_argv(
-            super().argv(command, cwd),
+            super().argv(command, cwd, network),
             writable=self.workspace or cwd,
             cwd=cwd,
             layout=self.layout,
-            network=self.network,
+            network=network,
         )
 
     def environment(self, cwd: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -55,7 +68,9 @@ class BwrapCommandRunner(LocalCommandRunner):
         explicit = {**self.base_env, **(env or {})}
         if "PATH" not in explicit:
             # The host PATH may name folders that do not exist inside (pyenv shims, ~/.local/bin).
-            full["PATH"] = sandbox_path(full.get("PATH", ""), self.layout)
+            host_path = full.get("PATH", "").split(os.pathsep)[len(self.path_prefix) :]
+            inside = sandbox_path(os.pathsep.join(host_path), self.layout)
+            full["PATH"] = os.pathsep.join([*self.path_prefix, inside])
         full["HOME"] = SANDBOX_HOME
         full["TMPDIR"] = "/tmp"
         full["USER"] = full["LOGNAME"] = "nobody"

@@ -44,7 +44,14 @@ def _unique(name: str, taken: set[str]) -> str:
     return f"{name}-{n}"
 
 
-def design_commands(entries: list[RawDesignCommand]) -> list[ValidationCommand]:
+def command_network(kind: CommandKind, declared: bool | None, scenario_network: bool) -> bool:
+    """Whether a validation command gets the network: as declared, else install commands do."""
+    if declared is not None:
+        return declared
+    return kind == "install" or scenario_network
+
+
+def design_commands(entries: list[RawDesignCommand], *, network: bool = False) -> list[ValidationCommand]:
     """``validation_commands`` of the design format, in file order, with unique names."""
     out: list[ValidationCommand] = []
     taken: set[str] = set()
@@ -53,17 +60,37 @@ def design_commands(entries: list[RawDesignCommand]) -> list[ValidationCommand]:
         name = _unique(entry.name or kind, taken)
         taken.add(name)
         timeout = entry.timeout if entry.timeout is not None else DEFAULT_TIMEOUT_S
-        out.append(ValidationCommand(name=name, kind=kind, command=entry.command, timeout_s=timeout))
+        out.append(
+            ValidationCommand(
+                name=name,
+                kind=kind,
+                command=entry.command,
+                timeout_s=timeout,
+                network=command_network(kind, entry.network, network),
+            )
+        )
     return out
 
 
-def ze_commands(validation: RawZeValidation) -> list[ValidationCommand]:
-    """``validation.commands`` of the ze format in install, build, lint, typecheck, test order."""
+def ze_commands(validation: RawZeValidation, *, network: bool = False) -> list[ValidationCommand]:
+    """``validation.commands`` of the ze format in install, build, lint, typecheck, test order.
+
+    The original ran ``install`` with the network (it fetches packages); zebench keeps that, and
+    every other command gets the scenario's ``network:`` setting.
+    """
     if not validation.required:
         return []
     out: list[ValidationCommand] = []
     for kind in ZE_COMMAND_ORDER:
         command = getattr(validation.commands, kind)
         if command and command.strip():
-            out.append(ValidationCommand(name=kind, kind=kind, command=command, timeout_s=DEFAULT_TIMEOUT_S))
+            out.append(
+                ValidationCommand(
+                    name=kind,
+                    kind=kind,
+                    command=command,
+                    timeout_s=DEFAULT_TIMEOUT_S,
+                    network=command_network(kind, None, network),
+                )
+            )
     return out

@@ -10,11 +10,11 @@ from zebench.scenarios._parse import raise_problems, read_json, read_yaml_mappin
 from zebench.scenarios.commands import design_commands, ze_commands
 from zebench.scenarios.model import DependencyTarget, LLMJudgeConfig, Scenario, Solution, Targets
 from zebench.scenarios.raw_models import RawDesignScenario, RawOracle, RawZeScenario, detect_format
+from zebench.scenarios.sources import sourced_fields
 from zebench.scenarios.tiers import find_prompt_files
 from zebench.scenarios.weights import apply_weight_overrides, derive_evaluators, explicit_evaluators
 
 SCENARIO_FILES = ("scenario.yaml", "scenario.yml")
-FIXTURE_DIRS = ("repo", "repo-fixture")  # repo/ wins when both exist, as in the original
 DEFAULT_ORACLE_FILE = "oracle-answers.json"
 HIDDEN_TESTS_DIR = "tests-hidden"
 EXPECTED_VERSIONS_KEY = "expected_versions"
@@ -49,7 +49,7 @@ def load_scenario_dir(path: Path, suite_name: str) -> Scenario:
 
 def _from_design(data: dict[str, Any], directory: Path, config_file: Path, suite: str) -> Scenario:
     raw, warnings = validate_raw(RawDesignScenario, data, config_file)
-    validation = design_commands(raw.validation_commands)
+    validation = design_commands(raw.validation_commands, network=raw.network)
     answers_file, answers, targets = _oracle(raw.oracle, raw.targets, directory, config_file, warnings)
     if raw.evaluators is not None:
         _check_unique_evaluators([e.name for e in raw.evaluators], config_file)
@@ -70,7 +70,14 @@ def _from_design(data: dict[str, Any], directory: Path, config_file: Path, suite
         format="design",
         title=raw.title or raw.name or directory.name,
         description=raw.description,
-        fixture_dir=_fixture(directory, required, config_file),
+        **sourced_fields(
+            raw.fixture,
+            raw.environment,
+            raw.source,
+            directory=directory,
+            config_file=config_file,
+            required=required,
+        ),
         workspace_required=required,
         validation=validation,
         evaluators=evaluators,
@@ -107,7 +114,7 @@ def _from_ze(data: dict[str, Any], directory: Path, config_file: Path, suite: st
     is_artifact = raw.artifact is not None
     workspace_given = isinstance(data.get("workspace"), dict) and "required" in data["workspace"]
     required = raw.workspace.required if workspace_given or not is_artifact else False
-    validation = [] if is_artifact else ze_commands(raw.validation)
+    validation = [] if is_artifact else ze_commands(raw.validation, network=raw.network)
     answers_file, answers, targets = _oracle(raw.oracle, raw.targets, directory, config_file, warnings)
     specs = derive_evaluators(validation, heuristics, targets, raw.llm_judge)
     overrides = raw.rubric_overrides.weights if raw.rubric_overrides else {}
@@ -123,7 +130,14 @@ def _from_ze(data: dict[str, Any], directory: Path, config_file: Path, suite: st
         format="ze-benchmarks",
         title=raw.title or raw.id or directory.name,
         description=raw.description,
-        fixture_dir=_fixture(directory, required, config_file),
+        **sourced_fields(
+            raw.fixture,
+            raw.environment,
+            raw.source,
+            directory=directory,
+            config_file=config_file,
+            required=required,
+        ),
         workspace_required=required,
         validation=validation,
         evaluators=evaluators,
@@ -181,21 +195,6 @@ def _prompt_dir(directory: Path, suite: str) -> Path | None:
         if shared.is_dir():
             return shared
     return None
-
-
-def _fixture(directory: Path, required: bool, config_file: Path) -> Path | None:
-    if not required:
-        return None
-    for name in FIXTURE_DIRS:
-        candidate = directory / name
-        if candidate.is_dir():
-            return candidate
-    raise ScenarioError(
-        "the scenario has no fixture folder",
-        file=directory,
-        field="workspace.required",
-        hint=f"add a repo-fixture/ folder or set workspace.required: false in {config_file.name}",
-    )
 
 
 def _oracle(

@@ -17,12 +17,18 @@ class _Model(BaseModel):
 
 
 class ValidationCommand(_Model):
-    """A shell command run in the workspace after the agent: install, build, lint, typecheck, test."""
+    """A shell command run in the workspace after the agent: install, build, lint, typecheck, test.
+
+    ``network`` says whether the command may use the network under the sandbox: what the command
+    said, else True for ``install`` commands (they fetch dependencies), else the scenario's
+    ``network:`` setting.
+    """
 
     name: str
     kind: CommandKind = "custom"
     command: str
     timeout_s: float = 600.0
+    network: bool = False
 
 
 class EvaluatorSpec(_Model):
@@ -124,6 +130,44 @@ class Solution(_Model):
     path: Path
 
 
+PackageRegistry = Literal["pypi", "npm"]
+
+
+class PackageFixture(_Model):
+    """A fixture taken from a published package (a pinned sdist or npm tarball) instead of a folder.
+
+    ``digest`` is what the download must hash to: ``sha256:<hex>`` for PyPI, the npm registry's
+    ``sha512-<base64>`` integrity for npm. ``patch`` (a file in the scenario folder) is applied to
+    the unpacked tree before anything else, e.g. to revert an upstream fix.
+    """
+
+    registry: PackageRegistry
+    name: str
+    version: str
+    digest: str
+    patch: Path | None = None
+
+    @property
+    def requirement(self) -> str:
+        """What the registry's own client is asked for: ``name==version`` or ``name@version``."""
+        return f"{self.name}=={self.version}" if self.registry == "pypi" else f"{self.name}@{self.version}"
+
+
+class ScenarioEnvironment(_Model):
+    """Tools the scenario's commands need, as exact pins, installed once into a cached environment.
+
+    ``python`` entries (``pytest==8.3.4``) go into a virtual environment whose ``bin/`` comes first
+    on PATH; ``npm`` entries (``tape@5.9.0``) into a ``node_modules`` reached through NODE_PATH.
+    """
+
+    python: list[str] = Field(default_factory=list)
+    npm: list[str] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.python and not self.npm
+
+
 class Scenario(_Model):
     """A loaded, validated scenario. Paths are absolute."""
 
@@ -135,6 +179,9 @@ class Scenario(_Model):
     directory: Path
     config_file: Path
     fixture_dir: Path | None = None
+    package_fixture: PackageFixture | None = None  # instead of fixture_dir: fetched and cached
+    environment: ScenarioEnvironment | None = None
+    source: str | None = None  # where the task comes from (an upstream fix, an issue), for people
     workspace_required: bool = True
     prompt_dir: Path | None = None
     # tier -> candidate files (normally one)

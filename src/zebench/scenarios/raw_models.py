@@ -6,9 +6,10 @@ string is expected because YAML authors write ``node: 20`` or ``PORT: 3000`` and
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from zebench.results.models import CommandKind
 from zebench.scenarios._parse import describe, fail
@@ -36,6 +37,29 @@ def _fraction(value: float) -> float:
     return value
 
 
+# Exact pins only: a fixture or a tool that floats would make runs of the same scenario differ.
+PYPI_PIN = re.compile(
+    r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,\s-]+\])?==([A-Za-z0-9][A-Za-z0-9.+!_-]*)$"
+)
+NPM_PIN = re.compile(
+    r"^((?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*)@(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)$"
+)
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SRI_SHA512 = re.compile(r"^sha512-[A-Za-z0-9+/]{86}==$")
+
+
+def _python_pin(value: str) -> str:
+    if not PYPI_PIN.match(value.strip()):
+        fail(f"expected an exact pin like 'pytest==8.3.4', got {describe(value)}")
+    return value.strip()
+
+
+def _npm_pin(value: str) -> str:
+    if not NPM_PIN.match(value.strip()):
+        fail(f"expected an exact pin like 'tape@5.9.0', got {describe(value)}")
+    return value.strip()
+
+
 Weight = Annotated[float, AfterValidator(_non_negative)]
 Positive = Annotated[float, AfterValidator(_positive)]
 Fraction = Annotated[float, AfterValidator(_fraction)]
@@ -51,6 +75,53 @@ class RawOracle(_Raw):
 
 class RawRubricOverrides(_Raw):
     weights: dict[str, Weight] = Field(default_factory=dict)
+
+
+class RawFixture(_Raw):
+    """``fixture:``: a published package as the fixture, pinned by version and hash."""
+
+    pypi: str | None = None  # NAME==VERSION, an sdist on PyPI
+    npm: str | None = None  # NAME@VERSION, a tarball on the npm registry
+    sha256: str | None = None  # of the sdist file
+    integrity: str | None = None  # the npm registry's dist.integrity (sha512-…)
+    patch: str | None = None  # default: setup.patch beside scenario.yaml, when present
+
+    @model_validator(mode="after")
+    def _pinned(self) -> RawFixture:
+        if (self.pypi is None) == (self.npm is None):
+            fail("name exactly one package: pypi: NAME==VERSION or npm: NAME@VERSION")
+        if self.pypi is not None:
+            if not PYPI_PIN.match(self.pypi) or "[" in self.pypi:
+                fail(f"pypi: expected NAME==VERSION, got {describe(self.pypi)}")
+            if self.sha256 is None or not _SHA256.match(self.sha256):
+                fail("pypi fixtures need sha256: the 64 lower-case hex digits of the sdist file")
+            if self.integrity is not None:
+                fail("integrity is for npm fixtures; a pypi fixture is pinned by sha256")
+        if self.npm is not None:
+            if not NPM_PIN.match(self.npm):
+                fail(f"npm: expected NAME@VERSION with an exact version, got {describe(self.npm)}")
+            if self.integrity is None or not _SRI_SHA512.match(self.integrity):
+                fail(
+                    "npm fixtures need integrity: the registry's sha512-… value (npm view NAME@VERSION dist.integrity)"
+                )
+            if self.sha256 is not None:
+                fail("sha256 is for pypi fixtures; an npm fixture is pinned by integrity")
+        return self
+
+
+class RawEnvironment(_Raw):
+    """``environment:``: exact pins of the tools the scenario's commands need."""
+
+    python: list[Annotated[str, AfterValidator(_python_pin)]] = Field(default_factory=list)
+    npm: list[Annotated[str, AfterValidator(_npm_pin)]] = Field(default_factory=list)
+
+
+class _Sourced(_Raw):
+    """Keys both formats share for scenarios built from published packages."""
+
+    fixture: RawFixture | None = None
+    environment: RawEnvironment | None = None
+    source: str | None = None  # the upstream fix, changelog entry or issue the scenario comes from
 
 
 # --- design format -------------------------------------------------------------------------------
@@ -79,6 +150,7 @@ class RawDesignCommand(_Raw):
     name: str | None = None
     kind: CommandKind | None = None
     timeout: Positive | None = None  # seconds
+    network: bool | None = None  # default: true for install commands, else the scenario's network
 
 
 class RawEvaluator(BaseModel):
@@ -95,7 +167,7 @@ class RawDesignWorkspace(_Raw):
     required: bool = True
 
 
-class RawDesignScenario(_Raw):
+class RawDesignScenario(_Sourced):
     """zebench's native format (the design document's ``name``/``evaluators``/``validation_commands``)."""
 
     id: str | None = None  # kept in ``raw`` only: the folder name is the id
@@ -154,7 +226,7 @@ class RawBaseline(_Raw):
     run: list[RawBaselineStep] = Field(default_factory=list)
 
 
-class RawZeScenario(_Raw):
+class RawZeScenario(_Sourced):
     """The original ze-benchmarks ``scenario.yaml`` (see research notes §2.2), plus zebench's extensions."""
 
     id: str | None = None

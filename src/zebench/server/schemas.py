@@ -158,6 +158,7 @@ class CommandResultIn(_In):
     timed_out: Bool = False
     truncated: Bool = False
     error: ShortText | None = None
+    network: Bool | None = None
 
 
 class FileChangeIn(_In):

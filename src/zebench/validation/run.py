@@ -20,7 +20,8 @@ def run_validation(
     """Run each validation command in order, in ``workspace``, and return every result.
 
     All commands run even when an earlier one fails: a failing install must not hide that the
-    tests would also fail, and each evaluator scores its own command.
+    tests would also fail, and each evaluator scores its own command. Each command gets the
+    network only when it declares it (install commands do by default); the result records it.
     """
     results: list[CommandResult] = []
     for command in scenario.validation:
@@ -34,6 +35,7 @@ def run_validation(
                 kind=command.kind,
                 timeout_s=command.timeout_s,
                 env=scenario.env,
+                network=command.network,
             )
         )
     return results

@@ -8,6 +8,7 @@ import string
 from pathlib import Path
 
 from zebench.errors import WorkspaceError
+from zebench.packages import materialize_fixture
 from zebench.scenarios.model import Scenario
 from zebench.workspace.cache import BASELINE_REF, build_baseline, clone_template, get_template
 from zebench.workspace.copy import remove_tree
@@ -51,9 +52,11 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
 
     The fixture is only read. A fixture that is a git repository keeps its history in the copy; any
     other folder gets a fresh repository. The baseline commit records the tree as copied, and is
-    ``BASELINE_REF`` in the workspace.
+    ``BASELINE_REF`` in the workspace. A package fixture is fetched into the cache first (once).
     """
     fixture = scenario.fixture_dir
+    if scenario.package_fixture is not None:
+        fixture = materialize_fixture(scenario.package_fixture)
     if fixture is not None and not fixture.is_dir():
         raise WorkspaceError(
             "the fixture folder does not exist",

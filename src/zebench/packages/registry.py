@@ -1,0 +1,143 @@
+"""Download a pinned package once, with the registry's own client, and check its hash.
+
+PyPI sdists come from ``pip download --no-deps --no-binary :all:`` and npm tarballs from
+``npm pack``: the clients users already configured (indexes, mirrors, certificates, proxies). A
+download whose hash differs from the scenario's pin is an error and is set aside, never replaced
+by a silent second download.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from zebench.errors import ZebenchError
+from zebench.packages.cache import cache_path, exclusive
+from zebench.scenarios.model import PackageFixture
+
+DOWNLOAD_TIMEOUT_S = 900.0
+_REGISTRY_NAMES = {"pypi": "PyPI", "npm": "the npm registry"}
+
+
+class FetchError(ZebenchError):
+    """A package could not be downloaded, or did not match its pin."""
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
+
+
+def download_dir(fixture: PackageFixture) -> Path:
+    """Where the verified archive of ``fixture`` is kept: one file in a folder of its own."""
+    return cache_path("downloads", fixture.registry) / f"{slug(fixture.name)}-{slug(fixture.version)}"
+
+
+def file_digest(path: Path, registry: str) -> str:
+    """The file's digest in the form the pin uses: ``sha256:<hex>`` or ``sha512-<base64>``."""
+    h = hashlib.sha256() if registry == "pypi" else hashlib.sha512()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    if registry == "pypi":
+        return f"sha256:{h.hexdigest()}"
+    return f"sha512-{base64.b64encode(h.digest()).decode()}"
+
+
+def cached_archive(fixture: PackageFixture) -> Path | None:
+    """The verified archive when it is in the cache; raises when a cached file fails its pin."""
+    folder = download_dir(fixture)
+    files = (
+        [p for p in folder.glob("*") if p.is_file() and not p.name.endswith(".rejected")]
+        if folder.is_dir()
+        else []
+    )
+    if not files:
+        return None
+    archive = files[0]
+    _verify(archive, fixture)
+    return archive
+
+
+def _verify(archive: Path, fixture: PackageFixture) -> None:
+    found = file_digest(archive, fixture.registry)
+    if found == fixture.digest:
+        return
+    rejected = archive.with_name(archive.name + ".rejected")
+    archive.replace(rejected)
+    raise FetchError(
+        f"{archive.name} of {fixture.requirement} has {found}, but the scenario pins {fixture.digest}",
+        field="fixture",
+        hint=f"the file was set aside as {rejected}; check the pin (a registry never changes a published file)",
+    )
+
+
+def fetch_archive(fixture: PackageFixture) -> Path:
+    """The package's archive, downloaded into the cache on first use and verified against its pin."""
+    folder = download_dir(fixture)
+    with exclusive(folder.with_name(folder.name + ".lock")):
+        archive = cached_archive(fixture)
+        if archive is not None:
+            return archive
+        with tempfile.TemporaryDirectory(prefix="download-", dir=folder.parent) as tmp:
+            downloaded = _download(fixture, Path(tmp))
+            folder.mkdir(parents=True, exist_ok=True)
+            archive = folder / downloaded.name
+            shutil.move(downloaded, archive)
+        _verify(archive, fixture)
+        return archive
+
+
+def _download(fixture: PackageFixture, into: Path) -> Path:
+    if fixture.registry == "pypi":
+        argv = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                "--disable-pip-version-check", "--no-input", "-d", str(into), fixture.requirement]  # fmt: skip
+    else:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise FetchError(
+                f"cannot download {fixture.requirement}: npm is not installed",
+                field="fixture",
+                hint="install Node.js and npm (apt-get install nodejs npm)",
+            )
+        argv = [
+            npm,
+            "pack",
+            fixture.requirement,
+            "--pack-destination",
+            str(into),
+            "--json",
+            "--ignore-scripts",
+        ]
+    try:
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=DOWNLOAD_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise _offline(fixture, str(exc)) from None
+    files = [p for p in into.iterdir() if p.is_file()]
+    if proc.returncode != 0 or len(files) != 1:
+        lines = [line.strip() for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+        detail = next((line for line in reversed(lines) if "ERROR" in line or "ERR!" in line), None)
+        raise _offline(fixture, detail or (lines[-1] if lines else f"exit code {proc.returncode}"))
+    return files[0]
+
+
+def _offline(fixture: PackageFixture, detail: str) -> FetchError:
+    registry = _REGISTRY_NAMES[fixture.registry]
+    return FetchError(
+        f"cannot download {fixture.requirement} from {registry}: {detail}",
+        field="fixture",
+        hint=f"it is not in the cache ({download_dir(fixture)}); run `zebench fetch SUITE` where "
+        f"{registry} can be reached, or point ZEBENCH_CACHE_DIR at a filled cache",
+    )
