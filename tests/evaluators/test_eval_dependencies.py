@@ -178,3 +178,32 @@ def test_no_targets_is_skipped(make_ctx: MakeCtx, tmp_path: Path) -> None:
     assert ev.status == "skipped" and ev.score is None
     only_optional = _evaluate(make_ctx, tmp_path, required=[], optional=[{"name": "x", "to": "^1"}])
     assert only_optional.status == "skipped" and only_optional.details["optional"][0]["met"] is False
+
+
+def test_every_package_requires_the_target_in_each_workspace_manifest(
+    make_ctx: MakeCtx, tmp_path: Path
+) -> None:
+    """The original's rule for monorepos: root and each workspace package must declare the target."""
+    ws = tmp_path / "ws"
+    write_files(
+        ws,
+        {
+            "package.json": _pkg(dev={"typescript": "^5.5.4"}),
+            "apps/app/package.json": _pkg(deps={"react": "18.2.0"}),
+            "libs/util/package.json": _pkg(dev={"typescript": "^5.6.0"}),
+            "node_modules/x/package.json": _pkg(),  # dependency folders never count
+        },
+    )
+    targets = Targets.model_validate({"required": [{"name": "typescript", "to": ">=5.5 <6"}]})
+    loose = get_evaluator("dependencies").evaluate(make_ctx("dependencies", ws, targets=targets))
+    strict = get_evaluator("dependencies").evaluate(
+        make_ctx("dependencies", ws, targets=targets, config={"every_package": True})
+    )
+    assert loose.passed and loose.score == 1.0
+    assert not strict.passed and strict.score == 0.0
+    assert strict.details["required"][0]["reason"] == "apps/app/package.json: not declared"
+    write_files(ws, {"apps/app/package.json": _pkg(dev={"typescript": "~5.5.4"})})
+    fixed = get_evaluator("dependencies").evaluate(
+        make_ctx("dependencies", ws, targets=targets, config={"every_package": True})
+    )
+    assert fixed.passed

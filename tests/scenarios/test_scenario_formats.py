@@ -189,3 +189,26 @@ def test_format_detection_defaults_to_design(make_scenario) -> None:
     assert load_scenario_dir(directory, "demo").format == "design"
     ze = make_scenario("suite: demo\ntitle: t\n", name="ze")
     assert load_scenario_dir(ze, "demo").format == "ze-benchmarks"
+
+
+def test_required_targets_make_dependencies_required_and_ze_checks_every_package(make_scenario) -> None:
+    ze = load_scenario_dir(
+        make_scenario(
+            "id: x\nvalidation: {commands: {install: pnpm install}}\n"
+            "targets: {required: [{name: nx, to: '~20.0'}]}\n",
+            name="ze",
+        ),
+        "demo",
+    )
+    deps = next(e for e in ze.evaluators if e.name == "dependencies")
+    assert deps.required and deps.config == {"every_package": True}
+    assert ze.validation[0].network is True  # the original's install fetches packages
+    design = load_scenario_dir(
+        make_scenario(
+            "name: x\nvalidation_commands: [pytest]\ntargets: {required: [{name: a, to: '>=1'}]}\n"
+        ),
+        "demo",
+    )
+    deps = next(e for e in design.evaluators if e.name == "dependencies")
+    assert deps.required and deps.config == {}
+    assert design.validation[0].network is False

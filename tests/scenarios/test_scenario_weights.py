@@ -44,7 +44,8 @@ def test_derived_evaluators_use_the_default_table(make_scenario) -> None:
         "integrity",
         "llm_judge",
     ]
-    assert [e.name for e in scenario.evaluators if e.required] == ["integrity"]
+    # Required targets make their evaluator required, next to integrity.
+    assert [e.name for e in scenario.evaluators if e.required] == ["dependencies", "integrity"]
 
 
 def test_disabled_or_empty_parts_add_no_evaluator(make_scenario) -> None:

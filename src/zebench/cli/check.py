@@ -15,7 +15,15 @@ from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
 if TYPE_CHECKING:
-    from zebench.runner.proof import ScenarioProof
+    from zebench.runner.proof import AgentProof, ScenarioProof
+
+
+def _agent_cell(proof: AgentProof | None) -> Text:
+    """``1.00 pass`` or ``0.99 fail``: a total near 1 can still be a failed run."""
+    if proof is None or proof.total_score is None:
+        return Text("—")
+    verdict = "pass" if proof.is_successful else "fail"
+    return Text(f"{proof.total_score:.2f} {verdict}", style="green" if proof.is_successful else "red")
 
 
 def check(
@@ -61,14 +69,8 @@ def check(
         for column in ("Scenario", "Tiers", "Oracle", "Echo", "Result"):
             table.add_column(column)
         for proof in proofs:
-            oracle = (
-                f"{proof.oracle.total_score:.2f}"
-                if proof.oracle and proof.oracle.total_score is not None
-                else "—"
-            )
-            echo = (
-                f"{proof.echo.total_score:.2f}" if proof.echo and proof.echo.total_score is not None else "—"
-            )
+            oracle = _agent_cell(proof.oracle)
+            echo = _agent_cell(proof.echo)
             result = Text("ok", style="green") if proof.ok else Text("; ".join(proof.problems), style="red")
             table.add_row(proof.scenario, " ".join(proof.tiers), oracle, echo, result)
         console.print(table)

@@ -34,6 +34,13 @@ def prepare_scenarios(scenarios: Iterable[Scenario], *, quiet: bool = False) -> 
             err_console.print(f"[dim]prepared {scenario.key} in {prepared.seconds:.1f} s (now cached)[/dim]")
 
 
+def _pins(pins: object, shown: int = 2) -> str:
+    if not isinstance(pins, list) or not pins:
+        return "—"
+    more = f" +{len(pins) - shown} more" if len(pins) > shown else ""
+    return ", ".join(str(p) for p in pins[:shown]) + more
+
+
 def fetch(
     suite: Annotated[str, typer.Argument(help="Suite whose scenarios to prepare.")],
     scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario ids; default: all.")] = None,
@@ -79,7 +86,7 @@ def fetch(
             table.add_row(
                 Text(str(row["scenario"])),
                 Text(str(row["fixture"] or "—")),
-                Text(", ".join(env) if isinstance(env, list) and env else "—"),
+                Text(_pins(env)),
                 result,
             )
         console.print(table)

@@ -38,6 +38,7 @@ class EvaluationContext:
     agent_result: AgentResult
     command_runner: CommandRunner
     baseline_ref: str | None = None  # git commit of the pristine fixture inside the workspace
+    agent_tree: str | None = None  # git tree of the agent's work, before hidden tests and validation
     extra: dict[str, Any] = field(default_factory=dict)
 
     def command(self, kind: str) -> CommandResult | None:

@@ -203,6 +203,7 @@ def run_one(
                 agent_result=agent_result,
                 command_runner=runner,
                 baseline_ref=workspace.baseline_ref,
+                agent_tree=diff.tree,
             )
             card = score_run(record.evaluations, scenario.success_threshold)
             record.total_score = card.total

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zebench.scenarios.commands import DEFAULT_TIMEOUT_S, infer_command_kind
 from zebench.scenarios.discovery import (
     BUNDLED_SUITE,
+    BUNDLED_SUITES,
     SUITES_DIR_ENV,
     bundled_suites_dir,
     discover_suites,
@@ -32,6 +33,7 @@ from zebench.scenarios.weights import DEFAULT_WEIGHTS, LEGACY_WEIGHT_NAMES
 
 __all__ = [
     "BUNDLED_SUITE",
+    "BUNDLED_SUITES",
     "DEFAULT_TIMEOUT_S",
     "DEFAULT_WEIGHTS",
     "LEGACY_WEIGHT_NAMES",

@@ -1,4 +1,8 @@
-"""Finding suites: the user's suites folder plus the ``examples`` suite bundled with zebench."""
+"""Finding suites: the user's suites folder plus the suites bundled with zebench.
+
+Bundled: ``examples`` (offline, nothing to install) and ``realworld`` (upstream bug fixes of
+published packages, fetched once from PyPI and npm).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from zebench.scenarios.loader import find_scenario_file, load_scenario_dir
 from zebench.scenarios.model import Scenario, Suite
 
 SUITES_DIR_ENV = "ZEBENCH_SUITES_DIR"
-BUNDLED_SUITE = "examples"
+BUNDLED_SUITE = "examples"  # the quick-start suite
+BUNDLED_SUITES = ("examples", "realworld")
 
 
 def bundled_suites_dir() -> Path:
@@ -58,8 +63,8 @@ def _suites_in(directory: Path, *, bundled: bool) -> list[Suite]:
 
 
 def discover_suites(suites_dir: Path | None = None) -> list[Suite]:
-    """Every available suite, sorted by name: the user's suites, and the bundled ``examples`` suite
-    unless a user suite of that name shadows it."""
+    """Every available suite, sorted by name: the user's suites, and the bundled ones unless a user
+    suite of the same name shadows them."""
     root = resolve_suites_dir(suites_dir)
     user: list[Suite] = []
     if root is not None:
@@ -74,7 +79,7 @@ def discover_suites(suites_dir: Path | None = None) -> list[Suite]:
     bundled = [
         suite
         for suite in _suites_in(bundled_suites_dir(), bundled=True)
-        if suite.name == BUNDLED_SUITE and suite.name not in names
+        if suite.name in BUNDLED_SUITES and suite.name not in names
     ]
     return sorted([*user, *bundled], key=lambda suite: suite.name)
 

@@ -116,7 +116,7 @@ def _from_ze(data: dict[str, Any], directory: Path, config_file: Path, suite: st
     required = raw.workspace.required if workspace_given or not is_artifact else False
     validation = [] if is_artifact else ze_commands(raw.validation, network=raw.network)
     answers_file, answers, targets = _oracle(raw.oracle, raw.targets, directory, config_file, warnings)
-    specs = derive_evaluators(validation, heuristics, targets, raw.llm_judge)
+    specs = derive_evaluators(validation, heuristics, targets, raw.llm_judge, ze_format=True)
     overrides = raw.rubric_overrides.weights if raw.rubric_overrides else {}
     evaluators, override_warnings = apply_weight_overrides(specs, overrides)
     warnings.extend(f"{config_file.name}: {w}" for w in override_warnings)

@@ -70,8 +70,15 @@ def derive_evaluators(
     heuristic_checks: HeuristicChecks | None,
     targets: Targets,
     llm_judge: LLMJudgeConfig | None,
+    *,
+    ze_format: bool = False,
 ) -> list[EvaluatorSpec]:
-    """The evaluators a scenario gets when it does not list any: one per thing it configures."""
+    """The evaluators a scenario gets when it does not list any: one per thing it configures.
+
+    Required targets make ``dependencies`` required: a run that misses a target the scenario calls
+    required cannot succeed. In the ze-benchmarks format it also checks every workspace package,
+    as the original's dependency-targets evaluator did.
+    """
     kinds = {command.kind for command in validation}
     names: list[str] = [kind for kind in _VALIDATION_EVALUATORS if kind in kinds]
     if heuristic_checks is not None and heuristic_checks.enabled and heuristic_checks.count > 0:
@@ -81,8 +88,12 @@ def derive_evaluators(
     names.append("integrity")
     if llm_judge is not None and llm_judge.enabled:
         names.append("llm_judge")
+    required = REQUIRED_BY_DEFAULT | ({"dependencies"} if targets.required else set())
+    configs: dict[str, dict[str, Any]] = {"dependencies": {"every_package": True}} if ze_format else {}
     return [
-        EvaluatorSpec(name=name, weight=default_weight(name), required=name in REQUIRED_BY_DEFAULT)
+        EvaluatorSpec(
+            name=name, weight=default_weight(name), required=name in required, config=configs.get(name, {})
+        )
         for name in names
     ]
 

@@ -27,6 +27,7 @@ class WorkspaceDiff(BaseModel):
 
     patch: str
     truncated: bool = False
+    tree: str | None = None  # git tree of the workspace as diffed: the agent's work, kept in its object store
     changed_files: list[FileChange] = Field(default_factory=list)
     dependency_changes: list[DependencyChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)  # e.g. a manifest that no longer parses
@@ -52,6 +53,9 @@ def compute_diff(
         if not _copy_index(baseline_index, Path(index_env["GIT_INDEX_FILE"])):
             run_git(workspace, ["read-tree", baseline_ref], env=index_env)
         run_git(workspace, ["add", "-A", "--", "."], env=index_env)
+        # The staged state as a tree: evaluators later compare against exactly what the agent left,
+        # not the workspace after hidden tests were copied in and validation wrote its files.
+        tree = run_git(workspace, ["write-tree"], env=index_env).stdout.decode().strip() or None
         base = ["diff", "--cached", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--full-index"]
         # One git process for the status, the counts and the patch (each used to be its own diff).
         combined = run_git(
@@ -83,7 +87,12 @@ def compute_diff(
     patch, truncated = _cap(patch_bytes, max_bytes)
     deps, warnings = _dependency_changes(workspace, baseline_ref, changed)
     return WorkspaceDiff(
-        patch=patch, truncated=truncated, changed_files=changed, dependency_changes=deps, warnings=warnings
+        patch=patch,
+        truncated=truncated,
+        tree=tree,
+        changed_files=changed,
+        dependency_changes=deps,
+        warnings=warnings,
     )
 
 

@@ -191,6 +191,11 @@ def _pyproject(workspace: Path, rel: str, names: set[str]) -> Iterator[Declarati
             )
 
 
+def npm_manifests(workspace: Path) -> list[str]:
+    """Every package.json of the workspace (root and workspace packages), dependency folders skipped."""
+    return [rel for rel in _walk(workspace) if rel.rsplit("/", 1)[-1] == "package.json"]
+
+
 def find_declarations(workspace: Path, names: list[str]) -> list[Declaration]:
     """Every declaration of any of ``names`` in the workspace, in file order.
 

@@ -3,6 +3,9 @@
 A target is met when it is declared at least once and every declaration's lowest admitted version
 satisfies the target range — an npm range for package.json, a PEP 440 specifier for Python files.
 Checking every declaration (not only the root's) catches a half-done upgrade in a monorepo.
+
+With ``every_package: true`` (the original ze-benchmarks rule, which checked the root and each
+workspace package), an npm target must also be declared in every package.json of the workspace.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator
-from zebench.evaluators.builtin.declarations import Declaration, find_declarations
+from zebench.evaluators.builtin.declarations import Declaration, find_declarations, npm_manifests
 from zebench.results.models import EvaluationResult
 from zebench.scenarios.model import DependencyTarget
 
@@ -51,8 +54,16 @@ def judge_declaration(decl: Declaration, target: DependencyTarget) -> str | None
     return f"declared {decl.spec!r} (lowest {decl.version}) does not satisfy {target.to!r}"
 
 
-def judge_target(target: DependencyTarget, declarations: list[Declaration], required: bool) -> dict[str, Any]:
-    """The verdict on one target and every declaration of it, for the details."""
+def judge_target(
+    target: DependencyTarget,
+    declarations: list[Declaration],
+    required: bool,
+    every_manifest: list[str] | None = None,
+) -> dict[str, Any]:
+    """The verdict on one target and every declaration of it, for the details.
+
+    ``every_manifest`` lists package.json files that must each declare an npm target.
+    """
     python_name = canonicalize_name(target.name)
     mine = [d for d in declarations if d.name == (target.name if d.ecosystem == "npm" else python_name)]
     rows = []
@@ -64,6 +75,10 @@ def judge_target(target: DependencyTarget, declarations: list[Declaration], requ
         reason = f"{target.name} is not declared anywhere"
     else:
         failures = [f"{r['file']} ({r['section']}): {r['reason']}" for r in rows if not r["ok"]]
+        is_npm = any(d.ecosystem == "npm" for d in mine)
+        declared_in = {d.file for d in mine}
+        if every_manifest and is_npm:
+            failures += [f"{m}: not declared" for m in every_manifest if m not in declared_in]
         reason = "; ".join(failures) if failures else None
     return {
         "name": target.name,
@@ -87,8 +102,9 @@ class DependenciesEvaluator(BaseEvaluator):
         if not everything:
             return self.skipped(ctx, "no dependency targets configured")
         declarations = find_declarations(ctx.workspace, [t.name for t in everything])
-        required = [judge_target(t, declarations, True) for t in targets.required]
-        optional = [judge_target(t, declarations, False) for t in targets.optional]
+        manifests = npm_manifests(ctx.workspace) if ctx.spec.config.get("every_package") else None
+        required = [judge_target(t, declarations, True, manifests) for t in targets.required]
+        optional = [judge_target(t, declarations, False, manifests) for t in targets.optional]
         details = {"required": required, "optional": optional}
         if not required:
             return self.skipped(ctx, "no required dependency targets (optional ones are reported)", details)

@@ -70,7 +70,7 @@ def git(workspace: Path, *args: str) -> str:
 
 
 def baseline_text(workspace: Path, ref: str, path: str) -> str | None:
-    """A file's content at the baseline commit, or None when it did not exist there."""
+    """A file's content at a commit or tree (the baseline, the agent's snapshot), or None if absent."""
     try:
         return git(workspace, "show", f"{ref}:{path}")
     except GitError:
@@ -152,8 +152,12 @@ def parse_unified_diff(patch: str) -> list[FileDiff]:
     return files
 
 
-def workspace_changes(workspace: Path, ref: str) -> list[FileDiff]:
-    """Every file changed since ``ref``: tracked edits, commits, deletions, and untracked new files."""
+def workspace_changes(workspace: Path, ref: str, tree: str | None = None) -> list[FileDiff]:
+    """Every file changed since ``ref``: tracked edits, commits, deletions, and untracked new files.
+
+    With ``tree`` (a snapshot of the workspace, untracked files included), the changes between
+    ``ref`` and that tree instead of the live working tree.
+    """
     patch = git(
         workspace,
         "diff",
@@ -165,9 +169,12 @@ def workspace_changes(workspace: Path, ref: str) -> list[FileDiff]:
         "-M",
         "-U0",
         ref,
+        *([tree] if tree else []),
         "--",
     )
     files = parse_unified_diff(patch)
+    if tree:
+        return files
     untracked = git(workspace, "ls-files", "--others", "--exclude-standard", "-z")
     for rel in filter(None, untracked.split("\0")):
         if "node_modules/" in rel or rel.startswith("node_modules"):

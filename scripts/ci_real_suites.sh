@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Real code, real tests, proven in CI (where PyPI and npm can be reached):
+#   1. `zebench fetch realworld` downloads every package fixture and builds its test environment;
+#   2. `zebench check realworld` then runs with the network disabled (unshare -n): the oracle
+#      passes, echo fails and validation is not flaky, all from the cache;
+#   3. the original ze-benchmarks update-deps suite runs for real with pnpm: echo gets through
+#      install and every validation command and fails on the merits; the oracle, with the solution
+#      from tests/compat_solutions/, passes.
+#
+#   bash scripts/ci_real_suites.sh        # with zebench installed (the CI's .venv)
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+COMPAT="${ZEBENCH_COMPAT_DIR:-$REPO/../shared/compat/ze-benchmarks}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/zebench-real-XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+export COLUMNS=160
+
+fail() { echo "real-suites: FAILED: $*" >&2; exit 1; }
+offline() {  # run a command in a network namespace of its own: no route anywhere
+  if [ "$(id -u)" = 0 ]; then unshare --net -- "$@"; else unshare --net --map-root-user -- "$@"; fi
+}
+
+started=$SECONDS
+zebench fetch realworld >fetch.out 2>fetch.err || { cat fetch.out fetch.err >&2; fail "zebench fetch realworld"; }
+echo "real-suites: ok   zebench fetch realworld ($((SECONDS - started)) s)"
+
+started=$SECONDS
+offline python3 -c "import socket; socket.create_connection(('pypi.org', 443), 3)" 2>/dev/null \
+  && fail "unshare --net still reaches the network"
+if ! offline zebench check realworld --json >check.json 2>check.err; then
+  cat check.err >&2
+  python3 - <<'EOF' >&2 || true
+import json
+for p in json.load(open("check.json")):
+    if not p["ok"]:
+        print(f"  {p['scenario']}: {'; '.join(p['problems'])}")
+EOF
+  fail "zebench check realworld without the network"
+fi
+echo "real-suites: ok   zebench check realworld, network disabled ($((SECONDS - started)) s)"
+python3 - <<'EOF'
+import json
+proofs = json.load(open("check.json"))
+print(f"  {'scenario':<40} {'oracle':>7} {'echo':>7}")
+for p in proofs:
+    print(f"  {p['scenario']:<40} {p['oracle']['total_score']:7.2f} {p['echo']['total_score']:7.2f}"
+          f"  {'pass' if p['oracle']['is_successful'] else 'FAIL'}/{'pass' if p['echo']['is_successful'] else 'fail'}")
+print(f"  {sum(p['ok'] for p in proofs)} of {len(proofs)} proven")
+EOF
+
+# The original's update-deps suite, copied so the oracle's solution can be laid into it.
+[ -d "$COMPAT/suites/update-deps" ] || fail "the original's suites are not at $COMPAT (set ZEBENCH_COMPAT_DIR)"
+command -v pnpm >/dev/null || fail "pnpm is not installed (npm install -g pnpm)"
+cp -r "$COMPAT/suites" compat-suites
+set +e
+zebench bench update-deps nx-pnpm-monorepo --suites-dir compat-suites --agent echo --json >echo.json 2>echo.err
+echo_rc=$?
+set -e
+[ $echo_rc -eq 1 ] || { cat echo.err >&2; fail "update-deps with echo exited $echo_rc, expected 1 (a failed run)"; }
+python3 - <<'EOF' || fail "update-deps with echo did not fail on the merits"
+import json
+run = json.load(open("echo.json"))
+assert run["status"] == "completed", run["reason"]
+for c in run["validation"]:
+    assert isinstance(c["exit_code"], int) and c["exit_code"] not in (126, 127), c
+    print(f"  {c['name']:<10} exit {c['exit_code']}  network {'yes' if c['network'] else 'no':<3}  {c['command']}")
+scores = {e["name"]: e for e in run["evaluations"]}
+assert not run["is_successful"] and scores["dependencies"]["passed"] is False, scores["dependencies"]
+print(f"  echo: {run['reason']} (dependencies: {scores['dependencies']['summary']})")
+EOF
+echo "real-suites: ok   update-deps with echo: every command ran, the run fails on the merits"
+
+cp -r "$REPO/tests/compat_solutions/update-deps/nx-pnpm-monorepo/solution" \
+  compat-suites/update-deps/scenarios/nx-pnpm-monorepo/solution
+zebench bench update-deps nx-pnpm-monorepo --suites-dir compat-suites --agent oracle --json >oracle.json 2>oracle.err \
+  || { cat oracle.err >&2; fail "update-deps with the oracle did not pass"; }
+python3 -c "import json; r=json.load(open('oracle.json')); print(f\"  oracle: PASS, score {r['total_score']:.2f}\")"
+echo "real-suites: ok   update-deps with the oracle passes"
