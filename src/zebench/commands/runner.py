@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -109,6 +110,18 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How to start one command: an argv prefix (an exec wrapper) and, rarely, a ``preexec_fn``.
+
+    A prefix keeps the spawn cheap (CPython can ``vfork``); a preexec_fn forces a full ``fork``
+    of the harness and is only the fallback where no wrapper program exists.
+    """
+
+    prefix: tuple[str, ...] = ()
+    preexec_fn: Callable[[], None] | None = None
+
+
 class LocalCommandRunner:
     """Runs commands on the host with a scrubbed environment (no sandbox).
 
@@ -162,13 +175,13 @@ class LocalCommandRunner:
         return full
 
     @contextmanager
-    def launch(self, cwd: Path, timeout_s: float) -> Iterator[Callable[[], None] | None]:
-        """Set up around one command; yields the ``preexec_fn`` for the child (or None).
+    def launch(self, cwd: Path, timeout_s: float) -> Iterator[Launch]:
+        """Set up around one command; yields how to start it (see :class:`Launch`).
 
         Sandboxing runners override this to apply resource limits in the child and to create and
         remove per-command cgroups; the local runner needs nothing.
         """
-        yield None
+        yield Launch()
 
     def run(
         self,
@@ -187,9 +200,9 @@ class LocalCommandRunner:
         label = name or kind
         has_network = self.network_for(network)
         try:
-            with self.launch(cwd, timeout_s) as preexec_fn:
+            with self.launch(cwd, timeout_s) as launch:
                 result = self._run_started(
-                    self.argv(command, cwd, has_network),
+                    [*launch.prefix, *self.argv(command, cwd, has_network)],
                     command,
                     cwd,
                     label,
@@ -197,7 +210,7 @@ class LocalCommandRunner:
                     timeout_s,
                     self.environment(cwd, env),
                     output_cap,
-                    preexec_fn,
+                    launch.preexec_fn,
                     started,
                 )
         except OSError as exc:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from zebench.commands.runner import LocalCommandRunner
+from zebench.commands.runner import Launch, LocalCommandRunner
 from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandbox_path
-from zebench.sandbox.limits import CgroupSet, Limits, make_preexec, rlimit_values
+from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -77,9 +77,14 @@ class BwrapCommandRunner(LocalCommandRunner):
         return full
 
     @contextmanager
-    def launch(self, cwd: Path, timeout_s: float) -> Iterator[Callable[[], None] | None]:
+    def launch(self, cwd: Path, timeout_s: float) -> Iterator[Launch]:
         cgroups = CgroupSet.create(self.limits) if self.use_cgroups else CgroupSet()
         try:
-            yield make_preexec(rlimit_values(self.limits), list(cgroups.proc_fds))
+            rlimits = rlimit_values(self.limits)
+            wrapper = exec_wrapper(rlimits, cgroups.directories)
+            if wrapper is not None:
+                yield Launch(prefix=tuple(wrapper))
+            else:
+                yield Launch(preexec_fn=make_preexec(rlimits, cgroups.open_proc_fds()))
         finally:
             cgroups.close()
