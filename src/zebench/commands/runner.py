@@ -13,8 +13,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
+from zebench.commands.capture import CappedReader
 from zebench.commands.environment import safe_environment
 from zebench.results.models import CommandKind, CommandResult
 
@@ -36,45 +37,6 @@ class CommandRunner(Protocol):
         output_cap: int = DEFAULT_OUTPUT_CAP,
         network: bool | None = None,
     ) -> CommandResult: ...
-
-
-class _CappedReader(threading.Thread):
-    """Drains a pipe so the child never blocks, keeping the first and last bytes up to a cap."""
-
-    def __init__(self, stream: IO[bytes], cap: int) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.cap = cap
-        self.head = bytearray()
-        self.tail = bytearray()
-        self.total = 0
-
-    def run(self) -> None:
-        half = self.cap // 2
-        while chunk := self.stream.read(65536):
-            self.total += len(chunk)
-            room = half - len(self.head)
-            if room > 0:
-                self.head += chunk[:room]
-                chunk = chunk[room:]
-            if chunk:
-                self.tail += chunk
-                if len(self.tail) > half:
-                    del self.tail[: len(self.tail) - half]
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.head) + len(self.tail)
-
-    def text(self) -> str:
-        if not self.truncated:
-            return (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace")
-        dropped = self.total - len(self.head) - len(self.tail)
-        return (
-            bytes(self.head).decode("utf-8", errors="replace")
-            + f"\n… [{dropped} bytes truncated] …\n"
-            + bytes(self.tail).decode("utf-8", errors="replace")
-        )
 
 
 CANCEL_POLL_S = 0.1  # how often a running command looks at its cancel event
@@ -149,6 +111,18 @@ class LocalCommandRunner:
         self.allow_env_names = frozenset(allow_env_names)
         self.cancel = cancel
         self.path_prefix = tuple(path_prefix)
+
+    def prepare_next(self, cwd: Path) -> None:
+        """Get ready for the next phase of a run (sandboxing runners start its sandbox early)."""
+        return None
+
+    def next_phase(self) -> None:
+        """Start a new phase: nothing of the previous phase's commands may carry over."""
+        return None
+
+    def close(self) -> None:
+        """Release what the runner holds (sandbox sessions); it may still run one-off commands."""
+        return None
 
     def with_cancel(self, cancel: threading.Event) -> LocalCommandRunner:
         """A copy of this runner whose commands stop when ``cancel`` is set; this one is unchanged."""
@@ -274,8 +248,8 @@ class LocalCommandRunner:
         except (OSError, subprocess.SubprocessError) as exc:
             return CommandResult(name=label, kind=kind, command=command, error=f"could not start: {exc}")
         assert proc.stdout is not None and proc.stderr is not None
-        out = _CappedReader(proc.stdout, output_cap)
-        err = _CappedReader(proc.stderr, output_cap)
+        out = CappedReader(proc.stdout, output_cap)
+        err = CappedReader(proc.stderr, output_cap)
         out.start()
         err.start()
         timed_out = False

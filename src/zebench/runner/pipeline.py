@@ -68,6 +68,14 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise KeyboardInterrupt
 
 
+def _hook(runner: CommandRunner, name: str, *args: Any) -> None:
+    # Optional lifecycle hooks of a runner (prepare_next, next_phase, close; see
+    # LocalCommandRunner): plug-in runners implementing only ``run`` keep working.
+    method = getattr(runner, name, None)
+    if callable(method):
+        method(*args)
+
+
 def local_runner(scenario: Scenario) -> CommandRunner:
     """The default command runner of a scenario: on the host, with its env and tool environment."""
     runtime = scenario_runtime(scenario)
@@ -132,6 +140,8 @@ def run_one(
         _check_cancel(cancel)
         progress.phase(label, "workspace")
         workspace = prepare_workspace(scenario, spec.workspace_root)
+        # The validation phase's sandbox starts now, in the background, while the agent works.
+        _hook(runner, "prepare_next", workspace.path)
         record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
@@ -183,6 +193,7 @@ def run_one(
         else:
             _check_cancel(cancel)
             progress.phase(label, "validation")
+            _hook(runner, "next_phase")  # the agent's sandbox and all it left running end here
             copy_hidden_tests(scenario, workspace.path)
             record.validation = run_validation(
                 scenario,
@@ -222,6 +233,7 @@ def run_one(
     except Exception as exc:
         _finish(record, RunStatus.FAILED, f"harness error: {type(exc).__name__}: {exc}")
     finally:
+        _hook(runner, "close")
         record.telemetry.duration_ms = int((time.monotonic() - started) * 1000)
         record.telemetry.tool_call_counts = trajectory.tool_call_counts()
         record.telemetry.tool_calls = sum(record.telemetry.tool_call_counts.values())

@@ -68,6 +68,9 @@ def flaky_validation(
             for result in run_validation(scenario, workspace.path, runner):
                 outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
         finally:
+            close = getattr(runner, "close", None)  # each repeat gets a fresh sandbox
+            if callable(close):
+                close()
             workspace.remove()
     return sorted(name for name, seen in outcomes.items() if len(seen) > 1)
 

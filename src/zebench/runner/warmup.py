@@ -22,6 +22,9 @@ def run_warmup(scenario: Scenario, workspace_root: Path, runner: CommandRunner) 
     try:
         commands = run_validation(scenario, workspace.path, runner)
     finally:
+        close = getattr(runner, "close", None)  # its sandbox session, if it keeps one
+        if callable(close):
+            close()
         workspace.remove()
     return ControlResult(
         suite=scenario.suite,

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from zebench.commands.runner import Launch, LocalCommandRunner
+from zebench.commands.runner import DEFAULT_OUTPUT_CAP, Launch, LocalCommandRunner
+from zebench.results.models import CommandKind, CommandResult
 from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandbox_path
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
+from zebench.sandbox.session import SandboxSession, SessionUnavailable
+
+
+class _Sessions:
+    """The runner's sandbox sessions, shared by its ``with_cancel`` copies."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current: SandboxSession | None = None
+        self.standby: SandboxSession | None = None
+        self.broken = False  # a session failed to start here: one sandbox per command from now on
 
 
 class BwrapCommandRunner(LocalCommandRunner):
-    """Runs every command in a fresh bubblewrap sandbox (see ``zebench.sandbox.bwrap``).
+    """Runs commands in bubblewrap sandboxes (see ``zebench.sandbox.bwrap``).
 
-    Each command gets: a read-only system, its ``cwd`` (the workspace) as the only writable host
-    folder, a private /tmp and HOME, no network unless ``network``, no capabilities, uid 65534, the
-    rlimits of ``limits`` and, where this host allows, its own pids and memory cgroup. The wall-clock
-    timeout still kills the process group (bwrap with ``--die-with-parent`` takes the sandbox along).
+    Each command gets: a read-only system, the workspace as the only writable host folder, a
+    private /tmp and HOME, no network unless ``network``, no capabilities, uid 65534, the rlimits of
+    ``limits`` and, where this host allows, pids and memory cgroups. The wall-clock timeout kills
+    the command's process group, and nothing a command starts outlives it.
+
+    With ``sessions`` (the default), the commands of one phase of a run share one sandbox
+    (:class:`~zebench.sandbox.session.SandboxSession`): the agent's commands one, validation and
+    evaluation another, prepared ahead with :meth:`prepare_next` and switched to with
+    :meth:`next_phase`, so nothing of the agent's phase (files in /tmp or HOME, processes) reaches
+    validation. A command asking for a different network setting gets a sandbox of its own.
     ``workspace`` pins the writable folder when commands run in a subfolder of it.
     """
 
@@ -37,6 +56,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         allow_env_names: Collection[str] = (),
         path_prefix: Sequence[str] = (),
         read_only: Sequence[str] = (),
+        sessions: bool = True,
     ) -> None:
         super().__init__(
             base_env, home=SANDBOX_HOME, allow_env_names=allow_env_names, path_prefix=path_prefix
@@ -49,6 +69,104 @@ class BwrapCommandRunner(LocalCommandRunner):
         self.layout = layout
         self.workspace = workspace
         self.use_cgroups = use_cgroups
+        self.sessions = sessions
+        self._sessions = _Sessions()
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def _start(self, cwd: Path) -> SandboxSession:
+        return SandboxSession(
+            self.workspace or cwd,
+            layout=self.layout,
+            limits=self.limits,
+            network=self.network,
+            use_cgroups=self.use_cgroups,
+        )
+
+    def prepare_next(self, cwd: Path) -> None:
+        """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
+        state = self._sessions
+        with state.lock:
+            if not self.sessions or state.broken or state.standby is not None:
+                return
+            state.standby = self._start(cwd)
+
+    def next_phase(self) -> None:
+        """End the current phase's sandbox (and all it runs); later commands use a fresh one."""
+        state = self._sessions
+        with state.lock:
+            old, state.current, state.standby = state.current, state.standby, None
+        if old is not None:
+            old.close()
+
+    def close(self) -> None:
+        """End every sandbox session of this runner."""
+        state = self._sessions
+        with state.lock:
+            sessions, state.current, state.standby = [state.current, state.standby], None, None
+        for session in sessions:
+            if session is not None:
+                session.close()
+
+    def _session_for(self, cwd: Path, network: bool) -> SandboxSession | None:
+        state = self._sessions
+        if not self.sessions or network != self.network:
+            return None
+        stale: SandboxSession | None = None
+        with state.lock:
+            if state.broken:
+                return None
+            current = state.current
+            if current is None or not current.alive or not current.covers(cwd):
+                stale, state.current = current, self._start(cwd)  # e.g. the runner moved to another workspace
+            session = state.current
+        if stale is not None:
+            stale.close()
+        return session if session.covers(cwd) else None
+
+    def run(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        name: str | None = None,
+        kind: CommandKind = "custom",
+        timeout_s: float = 600.0,
+        env: Mapping[str, str] | None = None,
+        output_cap: int = DEFAULT_OUTPUT_CAP,
+        network: bool | None = None,
+    ) -> CommandResult:
+        """Run ``command`` in this phase's sandbox session, else in a sandbox of its own."""
+        has_network = self.network_for(network)
+        session = self._session_for(cwd, has_network)
+        if session is not None:
+            try:
+                result = session.run(
+                    LocalCommandRunner.argv(self, command, cwd, has_network),
+                    cwd,
+                    label=name or kind,
+                    kind=kind,
+                    text=command,
+                    timeout_s=timeout_s,
+                    env=self.environment(cwd, env),
+                    output_cap=output_cap,
+                    cancel=self.cancel,
+                )
+            except SessionUnavailable:
+                self._sessions.broken = True  # this host cannot keep sessions: stop trying
+            else:
+                result.network = has_network
+                return result
+        return super().run(
+            command,
+            cwd,
+            name=name,
+            kind=kind,
+            timeout_s=timeout_s,
+            env=env,
+            output_cap=output_cap,
+            network=network,
+        )
 
     def network_for(self, requested: bool | None) -> bool:
         """A command gets the network only when it asks for it, else when the runner allows it."""
