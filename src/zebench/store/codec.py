@@ -26,6 +26,10 @@ from zebench.store.queries import EvaluationBrief, RunSummary
 
 VALIDATION_ARTIFACT = "validation"
 ARTIFACT_ENCODING = "zlib"
+# Level 1, not zlib's default 6: on diffs and trajectories it is ~2.5× faster for blobs ~10% larger,
+# and compression was the largest single cost of ingesting a run. Any level decompresses the same
+# way, so rows written at 6 before stay readable.
+ARTIFACT_LEVEL = 1
 _COMMANDS = TypeAdapter(list[CommandResult])
 
 # The run columns a RunSummary is built from, in one place for every listing query.
@@ -43,7 +47,7 @@ def compress_artifact(run_id: str, name: str, text: str) -> dict[str, Any]:
         "encoding": ARTIFACT_ENCODING,
         "size": len(raw),
         "sha256": hashlib.sha256(raw).hexdigest(),
-        "data": zlib.compress(raw, 6),
+        "data": zlib.compress(raw, ARTIFACT_LEVEL),
     }
 
 
