@@ -8,18 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from zebench.errors import NotFoundError
-from zebench.results.models import RunRecord
 from zebench.server.auth import require_write
 from zebench.server.deps import get_store, get_write_lock
 from zebench.server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from zebench.server.ingest import (
-    Outcome,
     batch_from_payload,
-    classify,
-    classify_stored,
-    content_hash,
     control_from_payload,
+    decide,
+    payload_digest,
     run_from_payload,
     stamp,
 )
@@ -30,28 +26,6 @@ router = APIRouter(prefix="/api/results", tags=["results"], dependencies=[Depend
 
 Store = Annotated[ResultStore, Depends(get_store)]
 Lock = Annotated[threading.Lock, Depends(get_write_lock)]
-
-
-def _stored_run(store: ResultStore, run_id: str) -> RunRecord | None:
-    try:
-        return store.get_run(run_id)
-    except NotFoundError:
-        return None
-
-
-def _outcome(store: ResultStore, run: RunRecord, new_hash: str) -> Outcome:
-    """What submitting ``run`` means, from the stored run's fingerprint (one small read).
-
-    Only a run written without the API (no payload hash: a local CLI on a shared database) is
-    loaded whole, to compare its content.
-    """
-    fingerprint = store.get_run_fingerprint(run.run_id)
-    if fingerprint is None:
-        return "created"
-    status, stored_hash = fingerprint
-    if stored_hash is None:
-        return classify(run, _stored_run(store, run.run_id))
-    return classify_stored(new_hash, status, stored_hash)
 
 
 @router.post(
@@ -71,9 +45,9 @@ def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
     content answers 409, unless the stored run is still ``running`` (then it is replaced).
     """
     run = run_from_payload(payload)
-    digest = content_hash(run)  # outside the lock: it is the costly part of the check
+    digest = payload_digest(run)  # outside the lock: it is the costly part of the check
     with lock:
-        outcome = _outcome(store, run, digest)
+        outcome = decide(store, run, digest, store.get_run_fingerprint(run.run_id))
         if outcome == "duplicate":
             return JSONResponse({"success": True, "runId": run.run_id, "duplicate": True}, status_code=200)
         if outcome == "conflict":
