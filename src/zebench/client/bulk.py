@@ -50,20 +50,24 @@ class RunSubmission:
 
 @dataclass(frozen=True)
 class Encoded:
-    """A run and its wire form, encoded once to size the chunks."""
+    """A run and its camelCase JSON, encoded once: to size the chunks and to build their bodies."""
 
     run: RunRecord
-    wire: dict[str, Any]
-    size: int
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
 
 
 def encode(runs: Sequence[RunRecord]) -> list[Encoded]:
-    """Each run's camelCase JSON body and its size in bytes."""
-    out = []
-    for run in runs:
-        wire = to_wire(run)
-        out.append(Encoded(run, wire, len(json.dumps(wire, ensure_ascii=False).encode("utf-8"))))
-    return out
+    """Each run's JSON as ``POST /api/results`` takes it."""
+    return [Encoded(run, json.dumps(to_wire(run), ensure_ascii=False).encode("utf-8")) for run in runs]
+
+
+def request_body(chunk: Sequence[Encoded]) -> bytes:
+    """The ``{"runs": [...]}`` body of a chunk, from the runs' encoded JSON."""
+    return b'{"runs":[' + b",".join(item.body for item in chunk) + b"]}"
 
 
 def chunks(items: Sequence[Encoded], max_runs: int, max_bytes: int) -> Iterator[list[Encoded]]:

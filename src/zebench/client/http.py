@@ -95,6 +95,7 @@ class ResultsClient:
         path: str,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         write: bool = False,
     ) -> httpx2.Response:
@@ -103,8 +104,11 @@ class ResultsClient:
             if attempt:
                 time.sleep(min(self.backoff * 2 ** (attempt - 1), 5.0))
             try:
+                headers = self._headers(write)
+                if content is not None:
+                    headers["Content-Type"] = "application/json"
                 response = self._http.request(
-                    method, path, json=json, params=params, headers=self._headers(write)
+                    method, path, json=json, content=content, params=params, headers=headers
                 )
             except httpx2.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
@@ -169,8 +173,7 @@ class ResultsClient:
     def _submit_chunk(self, chunk: list[bulk.Encoded]) -> list[RunSubmission]:
         if self._bulk_supported is False:
             return [self._submit_one(item.run) for item in chunk]
-        body = {"runs": [item.wire for item in chunk]}
-        response = self._request("POST", bulk.BULK_PATH, json=body, write=True)
+        response = self._request("POST", bulk.BULK_PATH, content=bulk.request_body(chunk), write=True)
         status = response.status_code
         if status in (404, 405):  # an older server, or the original Worker
             self._bulk_supported = False
@@ -180,11 +183,11 @@ class ResultsClient:
                 return [self._submit_one(chunk[0].run)]
             half = len(chunk) // 2
             return self._submit_chunk(chunk[:half]) + self._submit_chunk(chunk[half:])
-        answer = self._check(response, f"submitting {len(chunk)} runs").json()
+        self._check(response, f"submitting {len(chunk)} runs")
         self._bulk_supported = True
         try:
-            return bulk.results_from_body(answer, [item.run for item in chunk])
-        except ValueError as exc:
+            return bulk.results_from_body(response.json(), [item.run for item in chunk])
+        except ValueError as exc:  # not JSON, or not one result per run
             raise ServerUnavailableError(f"results server {self.base_url} answered oddly: {exc}") from None
 
     def _submit_one(self, run: RunRecord) -> RunSubmission:
