@@ -1,20 +1,27 @@
-"""Benchmark the results API at 100,000 runs on SQLite.
+"""Benchmark the results API at 100,000 runs on SQLite: reads, then ingest.
 
 Seeds a fresh SQLite file through the store's bulk save, serves the app in-process (FastAPI
 TestClient, so the timings include routing, validation and JSON rendering but no network), then
 times every list and aggregate endpoint with varied filters and cursors and prints p50/p95 per
-endpoint, plus the ingest rate of ``POST /api/results``. Target: p95 < 50 ms for every list and
-aggregate endpoint.
+endpoint. Target: p95 < 50 ms for every list and aggregate endpoint. Store-level timings (the same
+calls without HTTP) follow the endpoint table.
 
-    python benchmarks/api.py [--runs 100000] [--requests 60] [--db PATH [--reuse]]
+Then ingest: a real ``zebench serve`` process on the same database takes ``--ingest`` realistic
+runs (~60 KB each, see ``ingest_bench``), half through ``POST /api/results`` one by one and half
+through ``POST /api/results:batch`` in chunks of ``--chunk``. Goal: bulk ≥ 500 runs/s.
+
+    python benchmarks/api.py [--runs 100000] [--requests 60] [--ingest 2000] [--chunk 100]
+                             [--db PATH [--reuse]] [--skip-reads] [--pg [URL] [--pg-runs 10000]]
 
 ``--reuse`` keeps an already seeded ``--db`` (migrating it first), to iterate on the read side.
-Store-level timings (the same calls without HTTP) follow the endpoint table.
+``--pg`` repeats the ingest on PostgreSQL: a throwaway cluster (tests/pg.py, fsync off) seeded
+with ``--pg-runs`` runs, or a fresh database on the server at URL.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import tempfile
@@ -25,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from ingest_bench import measure_ingest, postgres, print_ingest, realistic
 
 from zebench.client.wire import to_wire
 from zebench.results import EvaluationResult, RunRecord, RunStatus, Telemetry, TokenUsage
@@ -106,9 +114,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--ingest", type=int, default=1_000)
+    parser.add_argument("--ingest", type=int, default=2_000, help="runs to ingest, half single, half bulk")
+    parser.add_argument("--chunk", type=int, default=100, help="runs per bulk request")
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="keep an existing --db instead of reseeding")
+    parser.add_argument("--skip-reads", action="store_true", help="seed, then measure ingest only")
+    parser.add_argument(
+        "--pg", nargs="?", const="", default=None, metavar="URL", help="ingest on PostgreSQL too"
+    )
+    parser.add_argument("--pg-runs", type=int, default=10_000, help="runs seeded into PostgreSQL first")
     args = parser.parse_args()
 
     db = args.db or Path(tempfile.mkdtemp(prefix="zebench-bench-")) / "bench.db"
@@ -125,6 +139,27 @@ def main() -> None:
             f" ({args.runs / seconds:,.0f} runs/s) -> {db}"
         )
 
+    slow = [] if args.skip_reads else time_reads(store, args)
+    first = max(args.runs, store.stats().runs)  # fresh run ids, on a reused database too
+    store.close()
+    rng2 = random.Random(99)
+    payloads = [realistic(make_run(first + i, rng2, args.batches), rng2) for i in range(args.ingest)]
+    rows = measure_ingest("SQLite", f"sqlite:///{db}", payloads, args.chunk)
+    if args.pg is not None:
+        with postgres(args.pg or None) as pg_url:
+            pg_store = open_store(pg_url)
+            seconds = seed(pg_store, args.pg_runs, args.batches)
+            pg_store.close()
+            print(f"seeded {args.pg_runs} runs into PostgreSQL in {seconds:.1f}s")
+            rows += measure_ingest("PostgreSQL", pg_url, payloads, args.chunk)
+    body_kb = statistics.mean(len(json.dumps(to_wire(p))) for p in payloads[:50]) / 1024
+    print_ingest(rows, body_kb)
+    if not args.skip_reads:
+        print("all list/aggregate endpoints within target" if not slow else f"SLOW: {', '.join(slow)}")
+
+
+def time_reads(store: SqlStore, args: argparse.Namespace) -> list[str]:
+    """Time every list and aggregate endpoint and the store calls behind them; the slow endpoints."""
     client = TestClient(create_app(store, ServerSettings()))
     rng = random.Random(7)
     n = args.requests
@@ -224,20 +259,8 @@ def main() -> None:
         p50, p95 = statistics.median(samples), statistics.quantiles(samples, n=20)[18]
         print(f"{name:34} {n:>4} {p50:8.1f} {p95:8.1f} {max(samples):8.1f}")
 
-    rng2 = random.Random(99)
-    first = args.runs + (store.stats().runs - args.runs if reuse else 0)  # fresh run ids on reuse too
-    payloads = [to_wire(make_run(first + i, rng2, args.batches)) for i in range(args.ingest)]
-    t = time.perf_counter()
-    for body in payloads:
-        r = client.post("/api/results", json=body)
-        assert r.status_code == 201, r.text[:200]
-    elapsed = time.perf_counter() - t
-    print(
-        f"\ningest: {args.ingest} runs via POST /api/results in {elapsed:.2f}s = {args.ingest / elapsed:,.0f} runs/s"
-    )
-    print("all list/aggregate endpoints within target" if not slow else f"SLOW: {', '.join(slow)}")
     client.close()
-    store.close()
+    return slow
 
 
 if __name__ == "__main__":

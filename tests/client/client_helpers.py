@@ -5,9 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import httpx2
 import uvicorn
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zebench.results import (
     CommandResult,
@@ -28,13 +32,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LiveServer:
-    """uvicorn in a background thread; ``url`` is where it listens."""
+BULK_PATH = "/api/results:batch"
 
-    def __init__(self, store: SqlStore, port: int, settings: ServerSettings) -> None:
+
+def without_bulk(app: FastAPI) -> ASGIApp:
+    """``app`` as a server from before the bulk endpoint: the bulk path reaches the app as a path it
+    has no route for, so the answer is the app's own 404, as an older server would give."""
+
+    async def older(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == BULK_PATH:
+            scope = {**scope, "path": "/api/results:unknown", "raw_path": b"/api/results:unknown"}
+        await app(scope, receive, send)
+
+    return older
+
+
+class LiveServer:
+    """uvicorn in a background thread; ``url`` is where it listens.
+
+    ``bulk=False`` serves the app without the bulk endpoint, as an older server would.
+    """
+
+    def __init__(self, store: SqlStore, port: int, settings: ServerSettings, *, bulk: bool = True) -> None:
         self.url = f"http://127.0.0.1:{port}"
+        app = create_app(store, settings)
         config = uvicorn.Config(
-            create_app(store, settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            app if bulk else without_bulk(app),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -51,6 +78,25 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class RecordingTransport(httpx2.HTTPTransport):
+    """A real HTTP transport that notes each request's method and path (and can hook responses)."""
+
+    def __init__(self, after: Callable[[httpx2.Request, httpx2.Response], None] | None = None) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, str]] = []
+        self.after = after
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.seen.append((request.method, request.url.path))
+        response = super().handle_request(request)
+        if self.after is not None:
+            self.after(request, response)
+        return response
+
+    def paths(self, method: str = "POST") -> list[str]:
+        return [path for m, path in self.seen if m == method]
 
 
 def make_run(run_id: str, i: int = 0, **overrides: object) -> RunRecord:

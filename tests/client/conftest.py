@@ -24,8 +24,9 @@ def start_server(server_store: SqlStore) -> Iterator[Callable[..., LiveServer]]:
     """Start a live server on a given (or free) port with given settings; stopped after the test."""
     started: list[LiveServer] = []
 
-    def start(port: int | None = None, **settings: object) -> LiveServer:
-        live = LiveServer(server_store, port or free_port(), ServerSettings.model_validate(settings)).start()
+    def start(port: int | None = None, *, bulk: bool = True, **settings: object) -> LiveServer:
+        settings_ = ServerSettings.model_validate(settings)
+        live = LiveServer(server_store, port or free_port(), settings_, bulk=bulk).start()
         started.append(live)
         return live
 

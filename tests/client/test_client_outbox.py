@@ -45,11 +45,11 @@ def test_sync_interrupted_after_the_server_stored_a_run(
     outbox.put(make_run("run_once", 1))
     client = ResultsClient(live.url, retries=0)
 
-    def crash(self: Outbox, entry: OutboxEntry) -> None:
+    def crash(self: Outbox, entries: list[OutboxEntry]) -> None:
         raise KeyboardInterrupt("killed between the server's 201 and the local delete")
 
     with monkeypatch.context() as m:
-        m.setattr(Outbox, "remove", crash)
+        m.setattr(Outbox, "remove_many", crash)  # remove() deletes through remove_many() too
         with pytest.raises(KeyboardInterrupt):
             sync(client, outbox)
     assert len(outbox) == 1 and server_store.list_runs().total == 1

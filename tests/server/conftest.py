@@ -77,3 +77,20 @@ def make_client(store: SqlStore) -> Iterator[Callable[..., TestClient]]:
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     """A loopback server with no keys: reads and writes open, as for a local `zebench serve`."""
     return make_client()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_store(request: pytest.FixtureRequest) -> SqlStore:
+    """The test's fresh store on each backend: SQLite, and PostgreSQL where its binaries exist."""
+    s: SqlStore = request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+    return s
+
+
+@pytest.fixture
+def any_client(any_store: SqlStore) -> Iterator[TestClient]:
+    """An unkeyed loopback server (writes open) over ``any_store``."""
+    with TestClient(create_app(any_store, ServerSettings()), raise_server_exceptions=False) as c:
+        yield c

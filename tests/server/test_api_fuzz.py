@@ -1,4 +1,5 @@
-"""Schemathesis over the OpenAPI document: no generated request may produce a server error.
+"""Schemathesis over the OpenAPI document: no generated request may produce a server error, and
+every answer must have a declared status, content type and (where one is declared) body schema.
 
 Runs against SQLite and, when the binaries exist, PostgreSQL: the two reject different inputs
 (PostgreSQL: NUL bytes, out-of-range integers, over-long VARCHARs), so both must be covered.
@@ -12,7 +13,12 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from zebench.server import ServerSettings, create_app
 from zebench.store import SqlStore
@@ -35,6 +41,8 @@ def _schema(app: FastAPI) -> schemathesis.BaseSchema:
 sqlite_api = schemathesis.pytest.from_fixture("sqlite_schema")
 postgres_api = schemathesis.pytest.from_fixture("postgres_schema")
 
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
 BUDGET = settings(
     max_examples=25,
     deadline=None,
@@ -49,11 +57,11 @@ BUDGET = settings(
 @sqlite_api.parametrize()
 @BUDGET
 def test_no_server_errors_on_sqlite(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(checks=CHECKS)
 
 
 @pytest.mark.postgres
 @postgres_api.parametrize()
 @BUDGET
 def test_no_server_errors_on_postgres(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(checks=CHECKS)

@@ -7,6 +7,8 @@ from typing import Any
 from api_helpers import original_payload, rich_payload, rich_run
 from fastapi.testclient import TestClient
 
+from zebench.server.ingest import RESERVED_KEY, content_hash, payload_digest, run_from_payload
+from zebench.server.schemas import SubmitRunPayload
 from zebench.store import SqlStore
 
 
@@ -132,3 +134,29 @@ def test_control_is_stored_with_its_batch(client: TestClient) -> None:
     assert client.post("/api/results/control", json=body).status_code == 201
     controls = client.get("/api/batches/batch_ctl").json()["controls"]
     assert controls[0]["passed"] is False and controls[0]["commands"][0]["exitCode"] == 1
+
+
+def test_runs_hashed_by_an_earlier_server_answer_duplicate_after_the_upgrade(
+    client: TestClient, store: SqlStore
+) -> None:
+    """An earlier server stored ``payloadSha256`` (v1); the same content must still be a duplicate."""
+    run = run_from_payload(SubmitRunPayload.model_validate(rich_payload("run_v1")))
+    store.save_run(
+        run.model_copy(
+            update={"metadata": {**run.metadata, RESERVED_KEY: {"payloadSha256": content_hash(run)}}}
+        )
+    )
+    assert client.post("/api/results", json=rich_payload("run_v1")).json()["duplicate"] is True
+    assert client.post("/api/results", json=rich_payload("run_v1", totalScore=0.2)).status_code == 409
+
+
+def test_the_digest_hashes_artifacts_as_bytes_and_covers_them(client: TestClient, store: SqlStore) -> None:
+    body = rich_payload("run_d")
+    assert client.post("/api/results", json=body).status_code == 201
+    reserved = store.get_run("run_d").metadata[RESERVED_KEY]
+    assert set(reserved) == {"payloadDigest"} and reserved["payloadDigest"].startswith("v2:")
+    run = run_from_payload(SubmitRunPayload.model_validate(body))
+    assert reserved["payloadDigest"] == payload_digest(run)
+    changed = {**body, "artifacts": {**body["artifacts"], "diff": body["artifacts"]["diff"] + " "}}
+    assert client.post("/api/results", json=changed).status_code == 409  # one byte of an artifact counts
+    assert client.post("/api/results", json=body).status_code == 200

@@ -114,3 +114,15 @@ def test_migration_backfills_rollups(tmp_path: Path) -> None:
 
 def _batch(batch_id: str, run: object) -> dict[str, object]:
     return {"batch_id": batch_id, "created_at": run.started_at, "completed_at": None, "metadata": {}}  # type: ignore[attr-defined]
+
+
+def test_tiny_scores_do_not_break_aggregates(store: SqlStore) -> None:
+    """A score whose square underflows is an error in PostgreSQL's float arithmetic, not a zero."""
+    tiny = 1e-200
+    store.save_runs([scored("t1", tiny), scored("t2", 0.5), scored("t3", -tiny, batch_id="b2")])
+    assert verify_rollups(store) == []
+    assert store.stats().runs == 3 and store.stats().max_score == 0.5
+    assert {b.batch_id for b in store.list_batches().items} == {"b1", "b2"}
+    assert store.get_batch("b1").summary.runs == 2
+    assert len(store.scenario_stats()) == 1 and store.agent_stats()[0].runs == 3
+    assert {r.key["evaluator"] for r in store.evaluator_stats()} == {"tests", "judge"}

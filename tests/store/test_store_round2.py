@@ -237,6 +237,8 @@ def test_run_fingerprint(store: SqlStore) -> None:
     stamped = simple_run("r1", metadata={"zebench:api": {"payloadSha256": "abc"}, "x": 1})
     store.save_run(stamped)
     assert store.get_run_fingerprint("r1") == ("completed", "abc")
+    both = {"metadata": {"zebench:api": {"payloadSha256": "old", "payloadDigest": "v2:new"}}}
+    assert payload_hash(both) == "v2:new"  # the current digest wins over an earlier server's hash
     assert payload_hash({"metadata": {"zebench:api": "not a dict"}}) is None
     assert payload_hash(None) is None
 

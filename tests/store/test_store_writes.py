@@ -12,6 +12,7 @@ from store_helpers import T0, full_run, simple_run
 from zebench.errors import NotFoundError, StoreError
 from zebench.results.models import BatchRecord, CommandResult, ControlResult, RunStatus
 from zebench.store import SqlStore, schema
+from zebench.store.rollup_check import verify_rollups
 
 
 def _count(store: SqlStore, table: Any, **where: Any) -> int:
@@ -185,3 +186,77 @@ def test_save_runs_bulk_inserts_and_replaces(store: SqlStore) -> None:
         + store.list_batches().items[2].runs
         == 30
     )
+
+
+def test_save_runs_equals_repeated_save_run(store: SqlStore) -> None:
+    """One transaction, and the end state of saving one by one: the last version of an id wins."""
+    running = simple_run("r1", status=RunStatus.RUNNING, total_score=None, completed_at=None)
+    versions = [
+        running,
+        simple_run("r2", total_score=0.2, artifacts={"diff": "two"}),
+        simple_run("r1", total_score=0.9, is_successful=True, artifacts={"diff": "final"}),
+        simple_run("r3", batch_id="b2", total_score=None, status=RunStatus.FAILED, reason="boom"),
+    ]
+    begins: list[object] = []
+
+    def count(conn: object) -> None:
+        begins.append(conn)
+
+    event.listen(store.engine, "begin", count)
+    store.save_runs(versions)
+    assert len(begins) == 1
+    store.save_runs([])  # nothing to write: no transaction at all
+    assert len(begins) == 1
+    event.remove(store.engine, "begin", count)
+
+    assert store.get_run("r1").model_dump() == versions[2].model_copy(update={"artifacts": {}}).model_dump()
+    assert store.get_artifact("r1", "diff") == "final"
+    assert _count(store, schema.runs) == 3 and _count(store, schema.artifacts, run_id="r1") == 1
+    assert sorted(b.batch_id for b in store.list_batches().items) == ["b1", "b2"]
+    assert verify_rollups(store) == []
+    assert store.get_run_fingerprints(["r1", "r3", "nope", "r1"]) == {
+        "r1": ("completed", None),
+        "r3": ("failed", None),
+    }
+    assert store.get_run_fingerprints([]) == {}
+
+
+def _refuse(store: SqlStore, run_id: str) -> None:
+    """Make the database itself refuse to insert one run (a trigger raising an integrity error)."""
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER refuse BEFORE INSERT ON runs WHEN NEW.run_id = '{run_id}' "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+            return
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.run_id = '{run_id}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; "
+                "END IF; RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text("CREATE TRIGGER refuse BEFORE INSERT ON runs FOR EACH ROW EXECUTE FUNCTION refuse()")
+        )
+
+
+def test_save_runs_is_all_or_nothing(store: SqlStore) -> None:
+    store.save_run(simple_run("r0", total_score=0.4))
+    _refuse(store, "r2")
+    try:
+        with pytest.raises(StoreError, match="saving 3 runs"):
+            store.save_runs([simple_run("r1"), simple_run("r2"), simple_run("r0", total_score=0.8)])
+        assert [r.run_id for r in store.list_runs().items] == ["r0"]
+        assert store.get_run("r0").total_score == 0.4
+        assert verify_rollups(store) == []
+    finally:
+        with store.engine.begin() as conn:  # the PostgreSQL test database is shared by the session
+            conn.execute(
+                text("DROP TRIGGER refuse" + (" ON runs" if conn.dialect.name == "postgresql" else ""))
+            )
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("DROP FUNCTION refuse()"))

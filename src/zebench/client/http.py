@@ -1,17 +1,21 @@
 """``ResultsClient``: the results API over HTTP (httpx2), with bounded retries.
 
 Writes are safe to retry because the server is idempotent by ``runId``: a retried submission
-that had in fact been stored answers 200 ``duplicate`` instead of creating a second copy.
+that had in fact been stored answers 200 ``duplicate`` instead of creating a second copy. Many
+runs go through the bulk endpoint (``submit_runs``), or one by one on servers without it.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import httpx2
 
+from zebench.client import bulk
+from zebench.client.bulk import RunSubmission
 from zebench.client.wire import from_wire, to_wire
 from zebench.errors import NotFoundError, StoreError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
@@ -51,6 +55,7 @@ class ResultsClient:
     ``base_url`` defaults to ``$ZE_BENCHMARKS_WORKER_URL`` and the key to ``$ZE_BENCHMARKS_API_KEY``
     (reads fall back to ``$ZEBENCH_READ_KEY``). Connection errors and 5xx answers are retried
     ``retries`` times with exponential backoff (``backoff`` × 2ⁿ seconds, at most 5 s per wait).
+    ``submit_runs`` sends at most ``bulk_max_runs`` runs and about ``bulk_max_bytes`` per request.
     """
 
     def __init__(
@@ -63,6 +68,8 @@ class ResultsClient:
         retries: int = 3,
         backoff: float = 0.25,
         transport: httpx2.BaseTransport | None = None,
+        bulk_max_runs: int = bulk.DEFAULT_MAX_RUNS,
+        bulk_max_bytes: int = bulk.DEFAULT_MAX_BYTES,
     ) -> None:
         url = (base_url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
         self.base_url = url
@@ -70,7 +77,11 @@ class ResultsClient:
         self.read_key = read_key if read_key is not None else (os.environ.get(READ_KEY_ENV) or None)
         self.retries = max(0, retries)
         self.backoff = backoff
+        self.bulk_max_runs = max(1, bulk_max_runs)
+        self.bulk_max_bytes = bulk_max_bytes
         self._http = httpx2.Client(base_url=url, timeout=timeout, transport=transport)
+        # None until the server has answered a bulk request; False for servers without the endpoint.
+        self._bulk_supported: bool | None = None
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -84,6 +95,7 @@ class ResultsClient:
         path: str,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         write: bool = False,
     ) -> httpx2.Response:
@@ -92,8 +104,11 @@ class ResultsClient:
             if attempt:
                 time.sleep(min(self.backoff * 2 ** (attempt - 1), 5.0))
             try:
+                headers = self._headers(write)
+                if content is not None:
+                    headers["Content-Type"] = "application/json"
                 response = self._http.request(
-                    method, path, json=json, params=params, headers=self._headers(write)
+                    method, path, json=json, content=content, params=params, headers=headers
                 )
             except httpx2.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
@@ -140,6 +155,54 @@ class ResultsClient:
         if response.status_code == 201:
             return "created"
         return "replaced" if body.get("replaced") else "duplicate"
+
+    def submit_runs(self, runs: Sequence[RunRecord]) -> list[RunSubmission]:
+        """Submit ``runs`` through ``POST /api/results:batch`` in chunks; one result per run, in order.
+
+        Each run gets the outcome ``submit_run`` would give it, but refusals are results, not
+        exceptions. A server without the bulk endpoint (404/405) gets one ``POST /api/results`` per
+        run instead, from then on. Raises ServerUnavailableError when the server cannot be reached
+        (runs of earlier chunks may be stored: sending them again is safe, they are duplicates) and
+        ServerRejectedError when it refuses the request as a whole (401/403: the key).
+        """
+        out: list[RunSubmission] = []
+        for chunk in bulk.chunks(bulk.encode(runs), self.bulk_max_runs, self.bulk_max_bytes):
+            out += self._submit_chunk(chunk)
+        return out
+
+    def _submit_chunk(self, chunk: list[bulk.Encoded]) -> list[RunSubmission]:
+        if self._bulk_supported is False:
+            return [self._submit_one(item.run) for item in chunk]
+        response = self._request("POST", bulk.BULK_PATH, content=bulk.request_body(chunk), write=True)
+        status = response.status_code
+        if status in (404, 405):  # an older server, or the original Worker
+            self._bulk_supported = False
+            return [self._submit_one(item.run) for item in chunk]
+        if status in (413, 422):  # larger than this server takes: halve, or let one run hear why alone
+            if len(chunk) == 1:
+                return [self._submit_one(chunk[0].run)]
+            half = len(chunk) // 2
+            return self._submit_chunk(chunk[:half]) + self._submit_chunk(chunk[half:])
+        self._check(response, f"submitting {len(chunk)} runs")
+        self._bulk_supported = True
+        try:
+            return bulk.results_from_body(response.json(), [item.run for item in chunk])
+        except ValueError as exc:  # not JSON, or not one result per run
+            raise ServerUnavailableError(f"results server {self.base_url} answered oddly: {exc}") from None
+
+    def _submit_one(self, run: RunRecord) -> RunSubmission:
+        """``submit_run`` with its refusals as results (401/403 still raise: they are not the run's)."""
+        try:
+            outcome = self.submit_run(run)
+        except ServerRejectedError as exc:
+            if exc.status in (401, 403):
+                raise
+            return RunSubmission(
+                run.run_id, "conflict" if exc.status == 409 else "invalid", exc.status, exc.one_line()
+            )
+        except NotFoundError as exc:  # no POST /api/results at all: this is not a results server
+            return RunSubmission(run.run_id, "invalid", 404, exc.one_line())
+        return RunSubmission(run.run_id, outcome, 201 if outcome == "created" else 200)
 
     def submit_batch(self, batch: BatchRecord) -> None:
         """Create or update the batch (metadata and completion time)."""

@@ -6,6 +6,9 @@ timestamp, so sorting them gives the oldest first. An entry is deleted only afte
 acknowledged it (201, or 200 duplicate); if a sync dies between the server storing a run and the
 deletion, the next sync resends it and the server's idempotency by ``runId`` answers "duplicate".
 Two syncs never interleave: each holds an exclusive ``flock`` on ``.lock`` in the folder.
+
+Queued runs travel in chunks through the bulk endpoint (one request per ~100 runs instead of one
+each), whose answer says per run what happened; batches and controls go one by one, in order.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from zebench.client.http import ResultsClient, ServerRejectedError, ServerUnavailableError
+from zebench.client.http import ResultsClient, ServerUnavailableError
 from zebench.errors import StoreError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
 
@@ -131,8 +134,13 @@ class Outbox:
 
     def remove(self, entry: OutboxEntry) -> None:
         """Delete an acknowledged entry."""
-        with contextlib.suppress(FileNotFoundError):
-            entry.path.unlink()
+        self.remove_many([entry])
+
+    def remove_many(self, entries: list[OutboxEntry]) -> None:
+        """Delete acknowledged entries, making the deletions durable with one directory fsync."""
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                entry.path.unlink()
         _fsync_dir(self.path)
 
     def reject(self, path: Path, reason: str) -> None:
@@ -212,32 +220,83 @@ def deliver_or_queue(
 def sync(client: ResultsClient, outbox: Outbox | None = None) -> SyncReport:
     """Deliver every queued entry, oldest first, removing each only once the server acknowledged it.
 
-    Stops at the first "server unavailable" (the rest stays queued); an entry the server rejects is
-    moved to ``rejected/`` and the sync goes on.
+    Runs go in chunks of ``client.bulk_max_runs`` through the bulk endpoint (one by one on servers
+    without it); batches and controls one by one, after the runs queued before them. Stops at the
+    first "server unavailable" (the rest stays queued); an entry the server rejects is moved to
+    ``rejected/`` with the reason and the sync goes on; a run the server could not store just now
+    stays queued for the next sync.
     """
     outbox = Outbox() if outbox is None else outbox
     report = SyncReport()
     with outbox.locked():
+        runs: list[OutboxEntry] = []
+        going = True
         for entry in outbox.entries():
-            if not entry.path.exists():
-                continue
-            try:
-                _send(client, entry)
-            except ServerUnavailableError as exc:
-                report.failed += 1
-                report.errors.append(exc.one_line())
+            if entry.kind == "run":
+                runs.append(entry)
+                if len(runs) >= client.bulk_max_runs:
+                    going, runs = _deliver_runs(client, outbox, runs, report), []
+            else:
+                going, runs = _deliver_runs(client, outbox, runs, report), []
+                going = going and _deliver_one(client, outbox, entry, report)
+            if not going:
                 break
-            except ServerRejectedError as exc:
-                report.failed += 1
-                report.errors.append(exc.one_line())
-                outbox.reject(entry.path, exc.one_line())
-                continue
-            except StoreError as exc:  # e.g. NotFoundError from an unexpected 404
-                report.failed += 1
-                report.errors.append(exc.one_line())
-                outbox.reject(entry.path, exc.one_line())
-                continue
-            outbox.remove(entry)
-            report.sent += 1
+        if going:
+            _deliver_runs(client, outbox, runs, report)
         report.remaining = len(outbox)
     return report
+
+
+def _deliver_runs(
+    client: ResultsClient, outbox: Outbox, entries: list[OutboxEntry], report: SyncReport
+) -> bool:
+    """Send queued runs in one bulk submission; False once the server is unavailable."""
+    # Gone files: a newer version of the run was queued meanwhile (it supersedes this one).
+    entries = [e for e in entries if isinstance(e.record, RunRecord) and e.path.exists()]
+    runs = [e.record for e in entries if isinstance(e.record, RunRecord)]
+    if not runs:
+        return True
+    try:
+        results = client.submit_runs(runs)
+    except ServerUnavailableError as exc:
+        report.failed += len(entries)
+        report.errors.append(exc.one_line())
+        return False
+    except StoreError as exc:  # refused as a whole (the key): each entry, as when sent one by one
+        for entry in entries:
+            outbox.reject(entry.path, exc.one_line())
+        report.failed += len(entries)
+        report.errors.append(exc.one_line())
+        return True
+    delivered = []
+    for entry, result in zip(entries, results, strict=True):
+        if result.delivered:
+            delivered.append(entry)
+            continue
+        report.failed += 1
+        report.errors.append(result.error or result.outcome)
+        if result.rejected:
+            outbox.reject(entry.path, result.error or result.outcome)
+    outbox.remove_many(delivered)
+    report.sent += len(delivered)
+    return True
+
+
+def _deliver_one(client: ResultsClient, outbox: Outbox, entry: OutboxEntry, report: SyncReport) -> bool:
+    """Send a queued batch or control; False once the server is unavailable."""
+    if not entry.path.exists():
+        return True
+    try:
+        _send(client, entry)
+    except ServerUnavailableError as exc:
+        report.failed += 1
+        report.errors.append(exc.one_line())
+        return False
+    except StoreError as exc:  # refused (4xx), or NotFoundError from an unexpected 404
+        report.failed += 1
+        report.errors.append(exc.one_line())
+        outbox.reject(entry.path, exc.one_line())
+        return True
+    outbox.remove(entry)
+    report.sent += 1
+    return True

@@ -3,10 +3,11 @@ commands, the dashboard and the mint read from a server exactly as from a local 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from zebench.client.http import ResultsClient, filter_params
+from zebench.client.http import ResultsClient, ServerRejectedError, ServerUnavailableError, filter_params
 from zebench.client.wire import from_wire
 from zebench.errors import NotFoundError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
@@ -26,6 +27,25 @@ class RemoteStore(ResultsClient):
     def save_run(self, run: RunRecord) -> None:
         self.submit_run(run)
 
+    def save_runs(self, runs: Sequence[RunRecord]) -> None:
+        """Submit ``runs`` through the bulk endpoint (one request, one transaction per chunk).
+
+        Unlike repeated ``save_run`` a refused run does not stop the others: every run is
+        submitted, then ServerRejectedError names the refused ones (the first one's status), or
+        ServerUnavailableError those the server could not store just now.
+        """
+        results = self.submit_runs(runs)
+        refused = [r for r in results if r.rejected]
+        if refused:
+            raise ServerRejectedError(
+                f"{len(refused)} of {len(results)} runs refused: {refused[0].error}", status=refused[0].status
+            )
+        failed = [r for r in results if not r.delivered]
+        if failed:
+            raise ServerUnavailableError(
+                f"{len(failed)} of {len(results)} runs not stored: {failed[0].error}"
+            )
+
     def save_control(self, batch_id: str, control: ControlResult) -> None:
         self.submit_control(batch_id, control)
 
@@ -37,6 +57,11 @@ class RemoteStore(ResultsClient):
         except NotFoundError:
             return None
         return run.status.value, None
+
+    def get_run_fingerprints(self, run_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """``get_run_fingerprint`` of each run (one request per run: the API has no bulk read)."""
+        found = {run_id: self.get_run_fingerprint(run_id) for run_id in dict.fromkeys(run_ids)}
+        return {run_id: fp for run_id, fp in found.items() if fp is not None}
 
     def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
         """``GET /api/batches/{id}`` (``?withEvaluations=true`` to fill each run's evaluations)."""

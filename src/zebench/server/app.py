@@ -24,6 +24,8 @@ names, so existing clients keep working.
 * Reads are open unless a read key is configured (then the read or the write key).
 * Every error is `{"error": str, "details"?: ...}`; malformed JSON is a 400, validation a 422
   whose `error` names the field, bodies above the limit a 413.
+* `POST /api/results:batch` stores many runs in one transaction and answers each run as
+  `POST /api/results` would have, in a 200 (see its description).
 """
 
 

@@ -7,6 +7,7 @@ problems to 503, and anything unexpected to a 500 that carries no internals.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -64,19 +65,25 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation_details(exc: RequestValidationError) -> list[dict[str, str]]:
+def validation_details(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{field, message, type}`` with the field as the client's JSON path."""
     return [
         {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-        for e in exc.errors()
+        for e in errors
     ]
 
 
+def validation_message(details: Sequence[dict[str, str]]) -> str:
+    """The one-line ``error`` of a 422: the first bad field and what is wrong with it."""
+    first = details[0] if details else {"field": "body", "message": "invalid"}
+    return f"Invalid request: {first['field']}: {first['message']}"
+
+
 async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    details = _validation_details(exc)
+    details = validation_details(exc.errors())
     if any(d["type"] == "json_invalid" for d in details):
         return error_response(400, "Malformed JSON body", details)
-    first = details[0] if details else {"field": "body", "message": "invalid"}
-    return error_response(422, f"Invalid request: {first['field']}: {first['message']}", details)
+    return error_response(422, validation_message(details), details)
 
 
 async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

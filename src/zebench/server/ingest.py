@@ -4,6 +4,11 @@ Idempotency by ``runId`` rests on a canonical hash of the record, kept in the ru
 :data:`RESERVED_KEY` (stripped again on every read). The same record again is a duplicate, a
 different one is a conflict, except that a run stored as ``running`` may be replaced by its final
 version.
+
+Two hash versions exist. :func:`payload_digest` (v2, written now) hashes each artifact on its own
+and the rest as canonical JSON, which costs a third of hashing the artifacts' escaped JSON text as
+:func:`content_hash` (v1, written by earlier servers) does. A run stored with a v1 hash is compared
+by its v1 hash, so a client re-sending it after an upgrade still gets "duplicate".
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
+from zebench.errors import NotFoundError
 from zebench.results.models import (
     BatchRecord,
     CommandResult,
@@ -34,10 +40,12 @@ from zebench.server.schemas import (
     TelemetryIn,
     TokenUsageIn,
 )
-from zebench.store.codec import API_METADATA_KEY
+from zebench.store.base import ResultStore
+from zebench.store.codec import API_METADATA_KEY, DIGEST_KEY, LEGACY_DIGEST_KEY
 
 RESERVED_KEY = API_METADATA_KEY  # metadata key owned by the server; clients cannot set it
 DEFAULT_BATCH_ID = "unbatched"  # the original allowed runs without a batch
+DIGEST_PREFIX = "v2:"  # marks a payload_digest; v1 hashes are bare hex
 
 Outcome = Literal["created", "duplicate", "replaced", "conflict"]
 
@@ -157,50 +165,98 @@ def control_from_payload(p: SubmitControlPayload) -> ControlResult:
     )
 
 
-def content_hash(run: RunRecord, *, with_artifacts: bool = True) -> str:
-    """A canonical SHA-256 of the record, ignoring the server's own metadata entry."""
-    data = run.model_dump(mode="json", exclude={"artifacts"} if not with_artifacts else None)
+def _hashable(run: RunRecord, *, with_artifacts: bool) -> dict[str, Any]:
+    """The record as JSON data, without the server's own hash entries."""
+    data = run.model_dump(mode="json", exclude=None if with_artifacts else {"artifacts"})
     meta = dict(data.get("metadata") or {})
     compat = dict(meta.pop(RESERVED_KEY, None) or {})
-    compat.pop("payloadSha256", None)
+    compat.pop(DIGEST_KEY, None)
+    compat.pop(LEGACY_DIGEST_KEY, None)
     if compat:
         meta[RESERVED_KEY] = compat
     data["metadata"] = meta
+    return data
+
+
+def _sha256(data: Any) -> str:
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def content_hash(run: RunRecord, *, with_artifacts: bool = True) -> str:
+    """The v1 hash: SHA-256 of the whole record as canonical JSON, ignoring the server's entries.
+
+    Still needed to recognise runs stored by earlier servers, and (without artifacts, which
+    ``get_run`` does not load) to compare with runs written by a local CLI.
+    """
+    return _sha256(_hashable(run, with_artifacts=with_artifacts))
+
+
+def payload_digest(run: RunRecord) -> str:
+    """The v2 hash, ``v2:<hex>``: canonical JSON of the record with each artifact replaced by the
+    SHA-256 of its UTF-8 text, so the (large) artifacts are hashed as bytes, never JSON-escaped."""
+    data = _hashable(run, with_artifacts=True)
+    data["artifacts"] = {
+        name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in run.artifacts.items()
+    }
+    return DIGEST_PREFIX + _sha256(data)
+
+
+def same_content(run: RunRecord, digest: str, stored_hash: str) -> bool:
+    """Whether ``run`` (v2 ``digest``) has the content a stored run's hash, of either version, stands for."""
+    if stored_hash.startswith(DIGEST_PREFIX):
+        return stored_hash == digest
+    return stored_hash == content_hash(run)  # stored before v2
+
+
 def stamp(run: RunRecord, digest: str | None = None) -> RunRecord:
-    """The record with its content hash (``digest`` if already computed) in the reserved metadata entry."""
+    """The record with its v2 digest (``digest`` if already computed) in the reserved metadata entry."""
     metadata = dict(run.metadata)
     reserved = dict(metadata.get(RESERVED_KEY) or {})
-    reserved["payloadSha256"] = digest or content_hash(run)
+    reserved.pop(LEGACY_DIGEST_KEY, None)
+    reserved[DIGEST_KEY] = digest or payload_digest(run)
     metadata[RESERVED_KEY] = reserved
     return run.model_copy(update={"metadata": metadata})
 
 
-def classify(new: RunRecord, stored: RunRecord | None) -> Outcome:
-    """What submitting ``new`` means given the run already stored under its id (if any)."""
+def classify(new: RunRecord, stored: RunRecord | None, digest: str | None = None) -> Outcome:
+    """What submitting ``new`` (v2 ``digest`` if computed) means given the run stored under its id."""
     if stored is None:
         return "created"
     reserved: dict[str, Any] = stored.metadata.get(RESERVED_KEY) or {}
-    stored_hash = reserved.get("payloadSha256")
-    if stored_hash is not None:
-        same = stored_hash == content_hash(new)
+    stored_hash = reserved.get(DIGEST_KEY, reserved.get(LEGACY_DIGEST_KEY))
+    if isinstance(stored_hash, str):
+        same = same_content(new, digest or payload_digest(new), stored_hash)
     else:
         # Written by a local CLI to a shared database: no hash, and artifacts are not loaded by get_run.
         same = content_hash(stored, with_artifacts=False) == content_hash(new, with_artifacts=False)
+    return _outcome(same, stored.status.value)
+
+
+def _outcome(same: bool, stored_status: str) -> Outcome:
     if same:
-        return "duplicate"
-    if stored.status == RunStatus.RUNNING:
-        return "replaced"
-    return "conflict"
-
-
-def classify_stored(new_hash: str, stored_status: str, stored_hash: str) -> Outcome:
-    """``classify`` from a stored run's fingerprint (status, payload hash) and the new run's hash."""
-    if stored_hash == new_hash:
         return "duplicate"
     if stored_status == RunStatus.RUNNING.value:
         return "replaced"
     return "conflict"
+
+
+Fingerprint = tuple[str, str | None]  # (status, payload hash or None) of a stored run
+
+
+def decide(store: ResultStore, run: RunRecord, digest: str, stored: Fingerprint | None) -> Outcome:
+    """What submitting ``run`` (v2 ``digest``) means given the stored run's fingerprint.
+
+    Only a run written without the API (no payload hash: a local CLI on a shared database) is
+    loaded whole, to compare its content.
+    """
+    if stored is None:
+        return "created"
+    status, stored_hash = stored
+    if stored_hash is None:
+        try:
+            loaded: RunRecord | None = store.get_run(run.run_id)
+        except NotFoundError:
+            loaded = None
+        return classify(run, loaded, digest)
+    return _outcome(same_content(run, digest, stored_hash), status)

@@ -20,11 +20,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     Strict,
     StringConstraints,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from zebench.results.models import CommandKind, CostKind, EvaluationStatus, RunStatus
 
@@ -235,3 +239,60 @@ class SubmitControlPayload(_In):
     passed: Bool
     commands: list[CommandResultIn] = Field(default_factory=list, max_length=1000)
     ran_at: Timestamp | None = None
+
+
+# -- bulk ingest ----------------------------------------------------------------------------------
+
+MAX_BULK_RUNS = 500  # runs per POST /api/results:batch; the body limit usually binds first
+
+
+class _RunItem:
+    """One item of a bulk submission: taken as any JSON value here and validated by the route
+    item by item (so one bad run cannot fail the others), but documented as a SubmitRunPayload."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.any_schema()
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(SubmitRunPayload.__pydantic_core_schema__)
+
+
+class SubmitRunsPayload(_In):
+    """``POST /api/results:batch``: several runs, each in the shape ``POST /api/results`` takes."""
+
+    runs: list[Annotated[Any, _RunItem]] = Field(max_length=MAX_BULK_RUNS)
+
+
+BulkOutcome = Literal["created", "duplicate", "replaced", "conflict", "invalid", "failed"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class BulkItemResult(_Out):
+    """What happened to one run of a bulk submission: the status ``POST /api/results`` would have
+    answered for it at that position (201, 200, 409, 422, or 503 when the store refused it)."""
+
+    index: int  # position in the request's ``runs``
+    run_id: str | None  # None when the item has no usable runId
+    status: Literal[200, 201, 409, 422, 503]
+    outcome: BulkOutcome
+    error: str | None = None
+    details: Any | None = None
+
+
+class BulkSubmitResponse(_Out):
+    """The answer of ``POST /api/results:batch``: one result per submitted run, in order, and counts."""
+
+    results: list[BulkItemResult]
+    created: int
+    duplicate: int
+    replaced: int
+    conflict: int
+    invalid: int
+    failed: int

@@ -63,6 +63,17 @@ EVALUATION_STATS = StatSource(
 )
 
 
+# Below this magnitude a score's square is under 1e-300: counted as 0, as Python's float arithmetic
+# (the rollups) rounds it. PostgreSQL raises "value out of range: underflow" instead, so an API
+# client storing a score of 1e-200 would otherwise break every aggregate read.
+_TINY = 1e-150
+
+
+def square(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value * value`` that is 0 instead of a PostgreSQL underflow error for tiny values (NULL stays NULL)."""
+    return case((func.abs(value) < _TINY, 0.0), else_=value * value)
+
+
 def _count_if(condition: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -74,7 +85,7 @@ def stat_columns(src: StatSource) -> list[Label[Any]]:
         _count_if(src.success).label("agg_successes"),
         func.count(src.score).label("agg_scored"),
         func.sum(src.score).label("agg_sum"),
-        func.sum(src.score * src.score).label("agg_sumsq"),
+        func.sum(square(src.score)).label("agg_sumsq"),
         func.min(src.score).label("agg_min"),
         func.max(src.score).label("agg_max"),
         func.sum(src.duration).label("agg_duration_sum"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
@@ -25,6 +26,10 @@ class ResultStore(Protocol):
 
     def save_run(self, run: RunRecord) -> None:
         """Insert or replace a run with its evaluations, telemetry and artifacts, atomically."""
+
+    def save_runs(self, runs: Sequence[RunRecord]) -> None:
+        """What repeated ``save_run`` would do (the last record of a repeated run id wins), in one
+        transaction per call on a database and one bulk request per chunk on a results server."""
 
     def save_control(self, batch_id: str, control: ControlResult) -> None:
         """Store a warmup (control) result for a batch and scenario, replacing an older one."""
@@ -51,6 +56,9 @@ class ResultStore(Protocol):
 
         What a duplicate check needs, without loading the run.
         """
+
+    def get_run_fingerprints(self, run_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """``get_run_fingerprint`` of each stored run among ``run_ids`` (absent runs left out)."""
 
     def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
         """The batch with runs, aggregates and breakdowns; raises NotFoundError.

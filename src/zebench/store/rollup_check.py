@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, case, func, select
 
 from zebench.store import schema
-from zebench.store.aggregates import HISTOGRAM_BUCKETS
+from zebench.store.aggregates import HISTOGRAM_BUCKETS, square
 from zebench.store.rollups import EVAL_KEY, HIST, RUN_KEY, cell_key
 
 _INTS = (
@@ -42,7 +42,7 @@ def _measures(score: ColumnElement[Any], runs: Table) -> list[Any]:
         func.count().label("n"),
         func.count(score).label("scored"),
         total(score).label("score_sum"),
-        total(score * score).label("score_sumsq"),
+        total(square(score)).label("score_sumsq"),
         func.min(score).label("score_min"),
         func.max(score).label("score_max"),
         func.count(runs.c.duration_ms).label("duration_n"),

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from zebench.errors import NotFoundError, StoreError, ZebenchError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
-from zebench.store import batch_report, plans, reports, rollups, schema
+from zebench.store import batch_report, plans, reports, schema, writes
 from zebench.store.codec import (
     SUMMARY_COLUMNS,
     VALIDATION_ARTIFACT,
@@ -22,7 +19,6 @@ from zebench.store.codec import (
     decompress_artifact,
     payload_hash,
     run_from_rows,
-    run_rows,
     summary_from_row,
 )
 from zebench.store.engine import (
@@ -53,8 +49,6 @@ _SORTS: dict[str, tuple[str, bool]] = {
     "duration_ms": ("duration_ms", True),
     "cost_usd": ("cost_usd", True),
 }
-_CHILD_TABLES = (schema.artifacts, schema.telemetry, schema.evaluations)
-_IN_CHUNK = 500  # ids per IN (...) list, well under every backend's bound-parameter limit
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> SqlStore:
@@ -116,98 +110,44 @@ class SqlStore:
         except SQLAlchemyError as exc:
             raise StoreError(f"{action} failed in {display_url(self.engine.url)}: {first_line(exc)}") from exc
 
-    def _insert(self, table: Table) -> Any:
-        # Dialect inserts give ON CONFLICT on both backends.
-        if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
-    def _ensure_batches(self, conn: Connection, created: dict[str, datetime]) -> None:
-        """Create missing batch rows; concurrent writers may race here, so conflicts are ignored."""
-        if created:
-            rows: list[dict[str, Any]] = [
-                {"batch_id": b, "created_at": t, "completed_at": None, "metadata": {}}
-                for b, t in created.items()
-            ]
-            conn.execute(
-                self._insert(schema.batches).on_conflict_do_nothing(index_elements=["batch_id"]), rows
-            )
-
-    @staticmethod
-    def _delete_runs(conn: Connection, run_ids: Sequence[str]) -> None:
-        for i in range(0, len(run_ids), _IN_CHUNK):
-            chunk = run_ids[i : i + _IN_CHUNK]
-            for table in (*_CHILD_TABLES, schema.runs):
-                conn.execute(delete(table).where(table.c.run_id.in_(chunk)))
-
     # -- writes ---------------------------------------------------------------------------------
 
     def save_batch(self, batch: BatchRecord) -> None:
         """Create the batch, or update its metadata and completed_at if it exists."""
-        stmt = self._insert(schema.batches).values(
-            batch_id=batch.batch_id,
-            created_at=batch.created_at,
-            completed_at=batch.completed_at,
-            metadata=batch.metadata,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["batch_id"],
-            set_={"completed_at": stmt.excluded.completed_at, "metadata": stmt.excluded["metadata"]},
-        )
         with self._write(f"saving batch {batch.batch_id}") as conn:
+            stmt = writes.upsert(conn, schema.batches).values(
+                batch_id=batch.batch_id,
+                created_at=batch.created_at,
+                completed_at=batch.completed_at,
+                metadata=batch.metadata,
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["batch_id"],
+                set_={"completed_at": stmt.excluded.completed_at, "metadata": stmt.excluded["metadata"]},
+            )
             conn.execute(stmt)
 
     def save_run(self, run: RunRecord) -> None:
         """Insert or replace a run with its evaluations, telemetry and artifacts, atomically."""
-        self._save(f"saving run {run.run_id}", [run])
+        rows = writes.prepare([run])
+        with self._write(f"saving run {run.run_id}") as conn:
+            writes.save_runs(conn, rows)
 
-    def save_runs(self, runs: list[RunRecord]) -> None:
-        """Insert or replace many runs in one transaction (bulk executemany; for seeding and imports)."""
-        if runs:
-            self._save(f"saving {len(runs)} runs", runs)
-
-    def _save(self, action: str, records: Iterable[RunRecord]) -> None:
-        run_rows_: list[dict[str, Any]] = []
-        eval_rows: list[dict[str, Any]] = []
-        tel_rows: list[dict[str, Any]] = []
-        artifact_rows: list[dict[str, Any]] = []
-        batch_created: dict[str, datetime] = {}
-        for record in records:
-            run_row, evals, tel, arts = run_rows(record)
-            run_rows_.append(run_row)
-            eval_rows += evals
-            tel_rows.append(tel)
-            artifact_rows += arts
-            start = batch_created.get(record.batch_id)
-            batch_created[record.batch_id] = (
-                record.started_at if start is None else min(start, record.started_at)
-            )
-        with self._write(action) as conn:
-            self._ensure_batches(conn, batch_created)
-            # Replace: a run is saved as "running" first and again when it ends. The old rows'
-            # contribution leaves the rollups in this same transaction.
-            run_ids = [r["run_id"] for r in run_rows_]
-            old_runs, old_evals = rollups.removed_rows(conn, run_ids)
-            if old_runs:
-                self._delete_runs(conn, run_ids)
-            tables: list[tuple[Table, list[dict[str, Any]]]] = [
-                (schema.runs, run_rows_),
-                (schema.evaluations, eval_rows),
-                (schema.telemetry, tel_rows),
-                (schema.artifacts, artifact_rows),
-            ]
-            for table, rows in tables:
-                if rows:
-                    conn.execute(insert(table), rows)
-            delta = rollups.Delta()
-            rollups.record_writes(delta, old_runs, old_evals, run_rows_, eval_rows)
-            rollups.apply(conn, delta, self._insert)
+    def save_runs(self, runs: Sequence[RunRecord]) -> None:
+        """Insert or replace many runs in one transaction: what repeated ``save_run`` would leave
+        (the last record of a repeated run id wins), with one executemany per table and one rollup
+        update for the lot."""
+        latest = writes.latest_per_run(runs)
+        if latest:
+            rows = writes.prepare(latest)
+            with self._write(f"saving {len(latest)} runs") as conn:
+                writes.save_runs(conn, rows)
 
     def save_control(self, batch_id: str, control: ControlResult) -> None:
         """Store a warmup (control) result for a batch and scenario, replacing an older one."""
         table = schema.controls
         with self._write(f"saving control {control.suite}/{control.scenario}") as conn:
-            self._ensure_batches(conn, {batch_id: control.ran_at})
+            writes.ensure_batches(conn, {batch_id: control.ran_at})
             conn.execute(
                 delete(table).where(
                     table.c.batch_id == batch_id,
@@ -333,6 +273,11 @@ class SqlStore:
         with self._read(f"reading run {run_id}") as conn:
             row = conn.execute(select(runs.c.status, runs.c.metadata).where(runs.c.run_id == run_id)).first()
         return None if row is None else (row.status, payload_hash(row.metadata))
+
+    def get_run_fingerprints(self, run_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """``get_run_fingerprint`` of many runs in one query per 500 ids; absent runs are left out."""
+        with self._read(f"reading {len(run_ids)} runs") as conn:
+            return writes.run_fingerprints(conn, run_ids)
 
     def get_batch(self, batch_id: str, *, with_evaluations: bool = False) -> BatchDetail:
         """The batch with runs, aggregates and breakdowns; raises NotFoundError.

@@ -1,4 +1,5 @@
-"""Write routes: ``POST /api/results``, ``/api/results/batch`` and ``/api/results/control``."""
+"""Write routes: ``POST /api/results``, ``/api/results:batch`` (bulk), ``/api/results/batch`` and
+``/api/results/control``."""
 
 from __future__ import annotations
 
@@ -8,50 +9,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from zebench.errors import NotFoundError
-from zebench.results.models import RunRecord
 from zebench.server.auth import require_write
+from zebench.server.bulk import ingest_runs
 from zebench.server.deps import get_store, get_write_lock
 from zebench.server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from zebench.server.ingest import (
-    Outcome,
     batch_from_payload,
-    classify,
-    classify_stored,
-    content_hash,
     control_from_payload,
+    decide,
+    payload_digest,
     run_from_payload,
     stamp,
 )
-from zebench.server.schemas import SubmitBatchPayload, SubmitControlPayload, SubmitRunPayload
+from zebench.server.schemas import (
+    MAX_BULK_RUNS,
+    BulkSubmitResponse,
+    SubmitBatchPayload,
+    SubmitControlPayload,
+    SubmitRunPayload,
+    SubmitRunsPayload,
+)
 from zebench.store.base import ResultStore
 
 router = APIRouter(prefix="/api/results", tags=["results"], dependencies=[Depends(require_write)])
 
 Store = Annotated[ResultStore, Depends(get_store)]
 Lock = Annotated[threading.Lock, Depends(get_write_lock)]
-
-
-def _stored_run(store: ResultStore, run_id: str) -> RunRecord | None:
-    try:
-        return store.get_run(run_id)
-    except NotFoundError:
-        return None
-
-
-def _outcome(store: ResultStore, run: RunRecord, new_hash: str) -> Outcome:
-    """What submitting ``run`` means, from the stored run's fingerprint (one small read).
-
-    Only a run written without the API (no payload hash: a local CLI on a shared database) is
-    loaded whole, to compare its content.
-    """
-    fingerprint = store.get_run_fingerprint(run.run_id)
-    if fingerprint is None:
-        return "created"
-    status, stored_hash = fingerprint
-    if stored_hash is None:
-        return classify(run, _stored_run(store, run.run_id))
-    return classify_stored(new_hash, status, stored_hash)
 
 
 @router.post(
@@ -71,9 +54,9 @@ def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
     content answers 409, unless the stored run is still ``running`` (then it is replaced).
     """
     run = run_from_payload(payload)
-    digest = content_hash(run)  # outside the lock: it is the costly part of the check
+    digest = payload_digest(run)  # outside the lock: it is the costly part of the check
     with lock:
-        outcome = _outcome(store, run, digest)
+        outcome = decide(store, run, digest, store.get_run_fingerprint(run.run_id))
         if outcome == "duplicate":
             return JSONResponse({"success": True, "runId": run.run_id, "duplicate": True}, status_code=200)
         if outcome == "conflict":
@@ -86,6 +69,31 @@ def submit_run(payload: SubmitRunPayload, store: Store, lock: Lock) -> Any:
     if outcome == "replaced":
         return JSONResponse({"success": True, "runId": run.run_id, "replaced": True}, status_code=200)
     return {"success": True, "runId": run.run_id}
+
+
+_BULK_DESCRIPTION = f"""\
+Store up to {MAX_BULK_RUNS} runs in one transaction and answer 200 with one result per run, in order.
+
+Each item has the shape of `POST /api/results` and gets the outcome that endpoint would give it at
+its position in the list: `created` (201), `duplicate` or `replaced` (200), `conflict` (409),
+`invalid` (422, `error` names the bad field), or `failed` (503: the store refused that run; send it
+again later). One bad item never fails the others. Whole-request problems are ordinary errors: 401 or
+403 for the key, 400 for malformed JSON, 413 above the body limit, 422 for more than {MAX_BULK_RUNS}
+runs or a body that is not `{{"runs": [...]}}`.
+"""
+
+
+# ":batch", not "/batch": POST /api/results/batch is the original Worker's batch upsert (below).
+@router.post(
+    ":batch",
+    response_model=BulkSubmitResponse,
+    summary="Submit many runs at once (bulk)",
+    description=_BULK_DESCRIPTION,
+    responses={**ERROR_RESPONSES, 200: {"description": "One result per submitted run, in order, and counts"}},
+)
+def submit_runs(payload: SubmitRunsPayload, store: Store, lock: Lock) -> BulkSubmitResponse:
+    """Bulk ingest: see ``zebench.server.bulk``."""
+    return ingest_runs(store, payload.runs, lock)
 
 
 @router.post("/batch", status_code=201, summary="Create or update a batch", responses=ERROR_RESPONSES)
