@@ -26,17 +26,22 @@ def test_suites_lists_the_original_suites_with_their_tiers(zb: CliRun) -> None:
     [("update-deps", "nx-pnpm-monorepo"), ("next.js", "000-app-router-migration-simple")],
 )
 def test_a_bench_on_an_original_suite_runs_to_a_stored_result(zb: CliRun, suite: str, scenario: str) -> None:
-    proc = zb("bench", suite, scenario, "--suites-dir", str(COMPAT), "--json")
+    # --offline: tests talk only to 127.0.0.1, so pnpm's install must not reach the registry (the
+    # real install runs in CI's scripts/ci_real_suites.sh). It fails at once, as it cannot fetch.
+    proc = zb("bench", suite, scenario, "--suites-dir", str(COMPAT), "--json", "--offline")
     assert proc.returncode == 1, proc.stderr  # it cannot pass here, but it must not crash
     assert "Traceback" not in proc.stderr
     run = as_json(proc)
     assert run["status"] == "completed" and run["is_successful"] is False
     assert run["reason"]
     install = next(c for c in run["validation"] if c["kind"] == "install")
+    summary = next(e["summary"] for e in run["evaluations"] if e["name"] == "install")
     if shutil.which("pnpm") is None:
-        summary = next(e["summary"] for e in run["evaluations"] if e["name"] == "install")
         assert "command not found: pnpm" in summary
+    else:
+        assert install["exit_code"] not in (0, 127) and "OFFLINE" in install["stdout"] + install["stderr"]
     assert install["command"] == "pnpm install"
+    assert all(c["network"] is False for c in run["validation"])  # --offline: not even install
     # The judge has no key here: it is skipped and does not count as a zero.
     judge = next(e for e in run["evaluations"] if e["name"] == "llm_judge")
     assert judge["status"] == "skipped" and judge["score"] is None

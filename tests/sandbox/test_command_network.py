@@ -15,6 +15,7 @@ import pytest
 import yaml
 from sandboxkit import require_bwrap
 
+from zebench.errors import ZebenchError
 from zebench.sandbox import create_runner
 from zebench.scenarios.loader import load_scenario_dir
 from zebench.validation import run_validation
@@ -123,3 +124,21 @@ def test_on_the_host_every_command_has_the_network_and_says_so(
     results = run_validation(scenario, scenario.fixture_dir, create_runner("none", scenario))  # type: ignore[arg-type]
     assert all(r.network is True and r.exit_code == 0 for r in results)
     assert sorted(hits) == ["deps", "fetch-data", "offline-install", "tests"]
+
+
+def test_offline_takes_the_network_from_every_command(server: tuple[int, list[str]], tmp_path: Path) -> None:
+    require_bwrap()
+    port, hits = server
+    scenario = _scenario(tmp_path, port, scenario_network=True)
+    runner = create_runner("bwrap", scenario, offline=True)
+    results = run_validation(scenario, scenario.fixture_dir, runner)  # type: ignore[arg-type]
+    assert hits == []
+    assert all(r.network is False and r.exit_code != 0 for r in results)
+    told = runner.run("echo $npm_config_offline $PIP_NO_INDEX", tmp_path)
+    assert told.stdout.split() == ["true", "1"]  # package managers fail at once instead of retrying
+
+
+def test_offline_needs_the_sandbox(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, 9)
+    with pytest.raises(ZebenchError, match="--offline needs the sandbox"):
+        create_runner("none", scenario, offline=True)

@@ -67,6 +67,12 @@ def test_bwrap_mode_refuses_to_fall_back(tmp_path: Path, broken_bwrap: None) -> 
         runner_factory("bwrap")
 
 
+def test_offline_refuses_to_fall_back_to_no_sandbox(tmp_path: Path, broken_bwrap: None) -> None:
+    with pytest.raises(SandboxUnavailableError) as caught:
+        runner_factory("auto", offline=True, on_fallback=lambda message: None)
+    assert caught.value.field == "--offline" and "bwrap does not work here" in caught.value.one_line()
+
+
 def test_unknown_mode_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(sandbox.ZebenchError, match="unknown sandbox mode"):
         create_runner("docker", make_scenario(tmp_path))  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zebench.cli.context import console, err_console
+from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
 from zebench.errors import ScenarioError, ZebenchError
 from zebench.evaluators.base import evaluator_names, unknown_evaluators
 from zebench.results.models import RunRecord
@@ -48,7 +49,13 @@ def default_tier(scenario: Scenario) -> str:
 
 
 def _executor(
-    kind: str, parallel: int, scheduler: str | None, db: str | None, sandbox: str, dask_wait: float | None
+    kind: str,
+    parallel: int,
+    scheduler: str | None,
+    db: str | None,
+    sandbox: str,
+    offline: bool,
+    dask_wait: float | None,
 ) -> Executor:
     from zebench.runner.executors import LocalExecutor
 
@@ -64,6 +71,7 @@ def _executor(
             _store_url(db),
             wait_s=dask_wait,
             sandbox=sandbox,
+            offline=offline,
             status=lambda message: err_console.print(f"[cyan]dask:[/cyan] {message}", highlight=False),
         )
     raise ZebenchError(f"unknown executor {kind!r}", field="--executor", hint="use local or dask")
@@ -169,9 +177,8 @@ def bench(
     enrich_template_ref: Annotated[
         str | None, typer.Option("--enrich-template", help="Enrich this template's docs after the batch.")
     ] = None,
-    sandbox: Annotated[
-        str, typer.Option("--sandbox", help="auto (bubblewrap where it works), bwrap or none.")
-    ] = "auto",
+    sandbox: SandboxOption = "auto",
+    offline: OfflineOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
 ) -> None:
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
@@ -187,7 +194,6 @@ def bench(
     from zebench.runner.limiter import ProviderLimiters
     from zebench.runner.plan import ExperimentPlan, build_specs, expand, load_plan, load_plan_scenarios
     from zebench.runner.resume import figures_from_records, mark_stale_runs, read_batch, slots_to_run
-    from zebench.sandbox import runner_factory
     from zebench.scenarios import resolve_prompt
     from zebench.store import open_store
 
@@ -196,12 +202,7 @@ def bench(
             "--mint-template and --mint-output go together",
             hint="zebench bench … --mint-template T --mint-output snapshots/",
         )
-    factory = runner_factory(
-        sandbox,  # type: ignore[arg-type]
-        on_fallback=lambda message: err_console.print(
-            f"[yellow]warning:[/yellow] {message}", highlight=False
-        ),
-    )
+    factory = command_runners(sandbox, offline)
     if retry_errors and not resume:
         raise ZebenchError(
             "--retry-errors needs --resume BATCH_ID", hint="zebench bench --resume ID --retry-errors"
@@ -278,7 +279,7 @@ def bench(
     distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}
     for spec in distinct.values():
         create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
-    executor = _executor(executor_kind, parallel, scheduler, db, sandbox, dask_wait)
+    executor = _executor(executor_kind, parallel, scheduler, db, sandbox, offline, dask_wait)
     with (
         open_sink(db, console=err_console) as sink,
         _prepared(executor),

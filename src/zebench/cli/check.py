@@ -11,6 +11,7 @@ from rich.text import Text
 
 from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
 from zebench.cli.context import console, err_console
+from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
 from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
@@ -32,22 +33,15 @@ def check(
     repeats: Annotated[int, typer.Option(min=2, help="Validation repeats on the pristine fixture.")] = 3,
     suites_dir: SuitesDirOption = None,
     workspace_root: Annotated[Path, typer.Option("--workspace-root")] = Path("results/workspaces"),
-    sandbox: Annotated[
-        str, typer.Option("--sandbox", help="auto (bubblewrap where it works), bwrap or none.")
-    ] = "auto",
+    sandbox: SandboxOption = "auto",
+    offline: OfflineOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
     from zebench.packages import needs_preparing, prepare_scenario
     from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
-    from zebench.sandbox import runner_factory
 
-    factory = runner_factory(
-        sandbox,  # type: ignore[arg-type]
-        on_fallback=lambda message: err_console.print(
-            f"[yellow]warning:[/yellow] {message}", highlight=False
-        ),
-    )
+    factory = command_runners(sandbox, offline)
 
     ids = [scenario] if scenario else load_suite(suite, suites_dir).scenario_ids
     proofs: list[ScenarioProof] = []

@@ -84,7 +84,7 @@ def wait_for_workers(
 
 
 def check_workers(
-    client: Any, workers: dict[str, dict[str, Any]], store_url: str, sandbox: str
+    client: Any, workers: dict[str, dict[str, Any]], store_url: str, sandbox: str, offline: bool = False
 ) -> ClusterPlan:
     """Ask every worker whether it can run zebench tasks; raises one line naming what is missing."""
     try:
@@ -121,11 +121,12 @@ def check_workers(
                 hint="give every worker access to the same results store",
             )
         if report["sandbox_error"]:
-            if sandbox == "bwrap":
+            if sandbox == "bwrap" or offline:
                 raise ZebenchError(
                     f"Dask worker {addr} cannot sandbox commands: {report['sandbox_error']}",
-                    field="--sandbox",
-                    hint="install bubblewrap on the workers or pass --sandbox auto|none",
+                    field="--offline" if offline else "--sandbox",
+                    hint="install bubblewrap on the workers"
+                    + ("" if offline else " or pass --sandbox auto|none"),
                 )
             notes.append(f"worker {addr} runs commands without a sandbox: {report['sandbox_error']}")
     return plan_resources(workers, notes)

@@ -59,7 +59,7 @@ class DaskExecutor:
     """Submits each run as one Dask task to the scheduler at ``scheduler``; results go to ``store_url``.
 
     ``wait_s`` bounds how long to wait for a worker (None: wait, saying so every few seconds);
-    ``sandbox`` is the isolation mode each worker uses for commands; ``status`` receives one-line
+    ``sandbox`` (and ``offline``) say how each worker isolates commands; ``status`` receives one-line
     notices (waiting, plain workers, a worker without a sandbox).
     """
 
@@ -70,6 +70,7 @@ class DaskExecutor:
         *,
         wait_s: float | None = None,
         sandbox: str = "auto",
+        offline: bool = False,
         status: StatusCallback = _print_status,
         connect_timeout_s: float = 10.0,
     ) -> None:
@@ -77,6 +78,7 @@ class DaskExecutor:
         self.store_url = store_url
         self.wait_s = wait_s
         self.sandbox = sandbox
+        self.offline = offline
         self.status = status
         self.connect_timeout_s = connect_timeout_s
         self._client: Any = None
@@ -93,7 +95,7 @@ class DaskExecutor:
         client = connect(self.scheduler, self.connect_timeout_s)
         try:
             workers = wait_for_workers(client, self.scheduler, wait_s=self.wait_s, status=self.status)
-            plan = check_workers(client, workers, self.store_url, self.sandbox)
+            plan = check_workers(client, workers, self.store_url, self.sandbox, self.offline)
         except BaseException:
             client.close()
             raise
@@ -142,7 +144,7 @@ class DaskExecutor:
                 client.submit(
                     remote_run,
                     payloads[key],
-                    spec_payload(spec, self.sandbox),
+                    spec_payload(spec, self.sandbox, self.offline),
                     self.store_url,
                     key=f"zebench-{spec.run_id}",
                     resources=plan.resources,

@@ -72,7 +72,7 @@ def unpack_scenario(payload: bytes, suite: str, scenario_id: str, root: Path | N
     return load_scenario_dir(base / suite / "scenarios" / scenario_id, suite)
 
 
-def spec_payload(spec: RunSpec, sandbox: str = "auto") -> dict[str, Any]:
+def spec_payload(spec: RunSpec, sandbox: str = "auto", offline: bool = False) -> dict[str, Any]:
     """The picklable, JSON-like part of a spec (the scenario travels separately)."""
     options = spec.options.model_dump(mode="json", exclude={"extra"})
     options["extra"] = {k: v for k, v in spec.options.extra.items() if k not in _NOT_SHIPPED}
@@ -91,6 +91,7 @@ def spec_payload(spec: RunSpec, sandbox: str = "auto") -> dict[str, Any]:
         "specialist_version": spec.specialist_version,
         "metadata": spec.metadata,
         "sandbox": sandbox,
+        "offline": offline,
     }
 
 
@@ -186,7 +187,9 @@ def remote_run(payload: bytes, data: dict[str, Any], store_url: str) -> dict[str
             spec,
             sink,
             progress=_EventProgress(worker),
-            command_runner=create_runner(data.get("sandbox", "auto"), scenario),
+            command_runner=create_runner(
+                data.get("sandbox", "auto"), scenario, offline=bool(data.get("offline", False))
+            ),
         )
     except ZebenchError as exc:
         error = exc.one_line()

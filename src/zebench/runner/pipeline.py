@@ -68,6 +68,10 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise KeyboardInterrupt
 
 
+def _wants_snapshot(scenario: Scenario) -> bool:
+    return any(spec.name == "integrity" for spec in scenario.evaluators)
+
+
 def _hook(runner: CommandRunner, name: str, *args: Any) -> None:
     # Optional lifecycle hooks of a runner (prepare_next, next_phase, close; see
     # LocalCommandRunner): plug-in runners implementing only ``run`` keep working.
@@ -139,9 +143,11 @@ def run_one(
 
         _check_cancel(cancel)
         progress.phase(label, "workspace")
-        workspace = prepare_workspace(scenario, spec.workspace_root)
-        # The validation phase's sandbox starts now, in the background, while the agent works.
-        _hook(runner, "prepare_next", workspace.path)
+        # The validation phase's sandbox starts as soon as the folder exists, in the background,
+        # while the fixture is copied and the agent works.
+        workspace = prepare_workspace(
+            scenario, spec.workspace_root, on_folder=lambda folder: _hook(runner, "prepare_next", folder)
+        )
         record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
@@ -214,7 +220,8 @@ def run_one(
                 agent_result=agent_result,
                 command_runner=runner,
                 baseline_ref=workspace.baseline_ref,
-                agent_tree=diff.tree,
+                # Only integrity judges the agent's own snapshot; writing the tree costs a git process.
+                agent_tree=workspace.snapshot_tree() if _wants_snapshot(scenario) else None,
             )
             card = score_run(record.evaluations, scenario.success_threshold)
             record.total_score = card.total
@@ -249,7 +256,7 @@ def run_one(
             sink.save_run(record)  # a second Ctrl-C during the write must not lose the run
         progress.run_finished(record)
         if workspace is not None and not spec.keep_workspace:
-            workspace.remove()
+            workspace.remove(background=True)
     if pending_error is not None:
         raise pending_error
     return record

@@ -60,41 +60,62 @@ class LocalRunnerNoSandbox(LocalCommandRunner):
     sandbox_name = "none"
 
 
-def create_runner(mode: SandboxMode, scenario: Scenario, *, limits: Limits | None = None) -> CommandRunner:
+def create_runner(
+    mode: SandboxMode, scenario: Scenario, *, limits: Limits | None = None, offline: bool = False
+) -> CommandRunner:
     """The command runner for ``scenario`` under ``mode`` (``auto``, ``bwrap`` or ``none``).
 
     The runner carries the scenario's ``env:`` (credential-named entries dropped), its tool
     environment (built or taken from the cache, first on PATH) and, under bubblewrap, its
-    ``network:`` setting. Raises :class:`SandboxUnavailableError` for ``bwrap`` when the probe
-    fails; ``auto`` warns once and uses the host runner instead.
+    ``network:`` setting. ``offline`` takes the network from every command, install commands
+    included; it needs the sandbox. Raises :class:`SandboxUnavailableError` for ``bwrap`` (or
+    ``offline``) when the probe fails; ``auto`` warns once and uses the host runner instead.
     """
+    _check_mode(mode, offline)
+    if mode != "none":
+        probe = probe_bwrap()
+        if not probe.ok:
+            _refuse(mode, offline, probe.reason)
+            _warn_fallback(probe.reason)
+            mode = "none"
+    return _runner(mode, scenario, limits, offline)
+
+
+def _check_mode(mode: SandboxMode, offline: bool) -> None:
     if mode not in SANDBOX_MODES:
         raise ZebenchError(
             f"unknown sandbox mode {mode!r}", field="--sandbox", hint=f"use one of {', '.join(SANDBOX_MODES)}"
         )
-    if mode != "none":
-        probe = probe_bwrap()
-        if not probe.ok:
-            if mode == "bwrap":
-                raise SandboxUnavailableError(
-                    probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
-                )
-            _warn_fallback(probe.reason)
-            mode = "none"
-    return _runner(mode, scenario, limits)
+    if offline and mode == "none":
+        raise ZebenchError(
+            "--offline needs the sandbox: without it commands share the host's network",
+            field="--offline",
+            hint="drop --sandbox none, or disconnect the host (e.g. unshare --net)",
+        )
 
 
-def _runner(mode: SandboxMode, scenario: Scenario, limits: Limits | None) -> CommandRunner:
+def _refuse(mode: SandboxMode, offline: bool, reason: str) -> None:
+    """Raise when the sandbox is required (``bwrap``, or ``offline``) but does not work here."""
+    if mode == "bwrap" or offline:
+        raise SandboxUnavailableError(
+            reason,
+            field="--offline" if offline and mode != "bwrap" else "--sandbox",
+            hint="install bubblewrap" + ("" if offline else " or pass --sandbox none"),
+        )
+
+
+def _runner(mode: SandboxMode, scenario: Scenario, limits: Limits | None, offline: bool) -> CommandRunner:
     runtime = scenario_runtime(scenario)
     env = {**scenario.env, **runtime.env}
     if mode == "none":
         return LocalRunnerNoSandbox(base_env=env, path_prefix=runtime.path_prefix)
     return BwrapCommandRunner(
         base_env=env,
-        network=scenario.network,
+        network=scenario.network and not offline,
         limits=limits,
         path_prefix=runtime.path_prefix,
         read_only=runtime.read_only,
+        offline=offline,
     )
 
 
@@ -103,30 +124,26 @@ def runner_factory(
     *,
     limits: Limits | None = None,
     on_fallback: Callable[[str], None] | None = None,
+    offline: bool = False,
 ) -> Callable[[Scenario], CommandRunner]:
     """A ``run_batch(runner_factory=...)`` that builds :func:`create_runner` runners.
 
-    The probe runs here, once per batch: ``bwrap`` fails before the batch starts when the sandbox
-    is unusable, and ``auto`` announces its fallback once, through ``on_fallback`` (the CLI prints
-    it as one line) or, without one, as a :class:`SandboxFallbackWarning`.
+    The probe runs here, once per batch: ``bwrap`` (or ``offline``) fails before the batch starts
+    when the sandbox is unusable, and ``auto`` announces its fallback once, through
+    ``on_fallback`` (the CLI prints it as one line) or, without one, as a
+    :class:`SandboxFallbackWarning`.
     """
-    if mode not in SANDBOX_MODES:
-        raise ZebenchError(
-            f"unknown sandbox mode {mode!r}", field="--sandbox", hint=f"use one of {', '.join(SANDBOX_MODES)}"
-        )
+    _check_mode(mode, offline)
     if mode != "none":
         probe = probe_bwrap()
         if not probe.ok:
-            if mode == "bwrap":
-                raise SandboxUnavailableError(
-                    probe.reason, field="--sandbox", hint="install bubblewrap or pass --sandbox none"
-                )
+            _refuse(mode, offline, probe.reason)
             if on_fallback is None:
                 _warn_fallback(probe.reason)
             else:
                 on_fallback(fallback_message(probe.reason))
-            return lambda scenario: _runner("none", scenario, limits)
-    return lambda scenario: create_runner(mode, scenario, limits=limits)
+            return lambda scenario: _runner("none", scenario, limits, offline)
+    return lambda scenario: create_runner(mode, scenario, limits=limits, offline=offline)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ message (both ends run the same interpreter); the server first sends ``{"op": "r
   the command's stdout and stderr pipes): start ``argv`` in a session and process group of its own,
   stdin from /dev/null;
 * ``{"op": "kill", "id"}``: SIGKILL that command's process group;
-* the server answers ``{"op": "exit", "id", "code"}`` (a negative code is the killing signal).
+* the server answers ``{"op": "exit", "id", "code"}`` (128 + the signal for a killed command).
   After each command every other process of the sandbox is killed, so nothing a command leaves
   behind outlives it.
 
@@ -38,16 +38,18 @@ def _send(sock, message):
 def _receive(sock):
     """(message or None at EOF, received descriptors)."""
     data, ancillary, _flags, _addr = sock.recvmsg(MAX_MESSAGE, _socket.CMSG_SPACE(2 * FD_BYTES))
-    fds = []
+    fds: list = []
     for level, kind, payload in ancillary:
         if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
             usable = len(payload) - len(payload) % FD_BYTES
-            fds.extend(int.from_bytes(payload[i : i + FD_BYTES], sys.byteorder) for i in range(0, usable, FD_BYTES))
+            fds.extend(
+                int.from_bytes(payload[i : i + FD_BYTES], sys.byteorder) for i in range(0, usable, FD_BYTES)
+            )
     return (marshal.loads(data) if data else None), fds
 
 
 def _kill(pid, group=False):
-    try:
+    try:  # noqa: SIM105 (contextlib is one more import at start-up)
         (os.killpg if group else os.kill)(pid, SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
@@ -109,7 +111,8 @@ def _run(sock, request, fds):
     finally:
         os.close(watch)
     _sweep(os.getpid())
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+    # 128 + signal, as a shell (and a one-off bubblewrap sandbox) reports a killed command.
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
     _send(sock, {"op": "exit", "id": ident, "code": code})
 
 

@@ -15,6 +15,9 @@ from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandb
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 from zebench.sandbox.session import SandboxSession, SessionUnavailable
 
+# What package managers read as "there is no network" (npm and pnpm read npm_config_*).
+OFFLINE_ENV = {"npm_config_offline": "true", "PIP_NO_INDEX": "1", "UV_OFFLINE": "1"}
+
 
 class _Sessions:
     """The runner's sandbox sessions, shared by its ``with_cancel`` copies."""
@@ -24,6 +27,7 @@ class _Sessions:
         self.current: SandboxSession | None = None
         self.standby: SandboxSession | None = None
         self.broken = False  # a session failed to start here: one sandbox per command from now on
+        self.root: Path | None = None  # the folder sessions make writable (the run's workspace)
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -57,6 +61,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         path_prefix: Sequence[str] = (),
         read_only: Sequence[str] = (),
         sessions: bool = True,
+        offline: bool = False,
     ) -> None:
         super().__init__(
             base_env, home=SANDBOX_HOME, allow_env_names=allow_env_names, path_prefix=path_prefix
@@ -70,13 +75,14 @@ class BwrapCommandRunner(LocalCommandRunner):
         self.workspace = workspace
         self.use_cgroups = use_cgroups
         self.sessions = sessions
+        self.offline = offline  # no command gets the network, whatever it declares
         self._sessions = _Sessions()
 
     # --- sessions -------------------------------------------------------------------------------
 
     def _start(self, cwd: Path) -> SandboxSession:
         return SandboxSession(
-            self.workspace or cwd,
+            self.workspace or self._sessions.root or cwd,
             layout=self.layout,
             limits=self.limits,
             network=self.network,
@@ -87,6 +93,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
         state = self._sessions
         with state.lock:
+            state.root = state.root or cwd  # the run's workspace: later sessions root there too
             if not self.sessions or state.broken or state.standby is not None:
                 return
             state.standby = self._start(cwd)
@@ -99,14 +106,15 @@ class BwrapCommandRunner(LocalCommandRunner):
         if old is not None:
             old.close()
 
-    def close(self) -> None:
-        """End every sandbox session of this runner."""
+    def close(self, *, wait: bool = False) -> None:
+        """End every sandbox session of this runner; the last clean-up (waiting for bubblewrap,
+        removing cgroups) continues in the background unless ``wait``."""
         state = self._sessions
         with state.lock:
             sessions, state.current, state.standby = [state.current, state.standby], None, None
         for session in sessions:
             if session is not None:
-                session.close()
+                session.close(wait=wait)
 
     def _session_for(self, cwd: Path, network: bool) -> SandboxSession | None:
         state = self._sessions
@@ -116,13 +124,14 @@ class BwrapCommandRunner(LocalCommandRunner):
         with state.lock:
             if state.broken:
                 return None
-            current = state.current
-            if current is None or not current.alive or not current.covers(cwd):
-                stale, state.current = current, self._start(cwd)  # e.g. the runner moved to another workspace
             session = state.current
+            if session is None or not session.alive or not session.covers(cwd):
+                # e.g. the runner moved on to another workspace: its old sandbox is done with
+                stale, session = session, self._start(cwd)
+                state.current = session
         if stale is not None:
             stale.close()
-        return session if session.covers(cwd) else None
+        return session
 
     def run(
         self,
@@ -169,7 +178,10 @@ class BwrapCommandRunner(LocalCommandRunner):
         )
 
     def network_for(self, requested: bool | None) -> bool:
-        """A command gets the network only when it asks for it, else when the runner allows it."""
+        """A command gets the network only when it asks for it, else when the runner allows it;
+        never when the runner is ``offline``."""
+        if self.offline:
+            return False
         return self.network if requested is None else requested
 
     def argv(self, command: str, cwd: Path, network: bool = False) -> list[str]:
@@ -192,6 +204,9 @@ class BwrapCommandRunner(LocalCommandRunner):
         full["HOME"] = SANDBOX_HOME
         full["TMPDIR"] = "/tmp"
         full["USER"] = full["LOGNAME"] = "nobody"
+        if self.offline:
+            # Tell package managers, so they fail at once instead of retrying for minutes.
+            full.update(OFFLINE_ENV)
         return full
 
     @contextmanager

@@ -28,6 +28,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from zebench.commands.capture import CappedReader
@@ -67,25 +68,28 @@ class SandboxSession:
         rlimits = rlimit_values(limits)
         wrapper = exec_wrapper(rlimits, self._cgroups.directories)
         preexec = None if wrapper else make_preexec(rlimits, self._cgroups.open_proc_fds())
-        try:
-            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [*(wrapper or []), *argv],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=self._stderr,
-                pass_fds=(child.fileno(),),
-                start_new_session=True,  # the session's own process group: one kill ends it all
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-                preexec_fn=preexec,
-            )
-        except OSError:
-            self._proc = None
-            self._dead = True
-        finally:
-            child.close()
+
+        def spawn() -> subprocess.Popen[bytes] | None:
+            try:
+                return subprocess.Popen(
+                    [*(wrapper or []), *argv],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=self._stderr,
+                    pass_fds=(child.fileno(),),
+                    start_new_session=True,  # the session's own process group: one kill ends it all
+                    env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                    preexec_fn=preexec,
+                )
+            except OSError:
+                return None
+            finally:
+                child.close()
+
+        self._spawned = _spawner().submit(spawn)
         # A session nobody closed still ends when it is collected: no sandbox outlives its runner.
         self._finalizer = weakref.finalize(
-            self, _shutdown, self._sock, self._proc, self._cgroups, self._stderr
+            self, _shutdown, self._sock, self._spawned, self._cgroups, self._stderr
         )
 
     def covers(self, cwd: Path) -> bool:
@@ -96,27 +100,40 @@ class SandboxSession:
     def alive(self) -> bool:
         return not self._dead
 
-    def close(self) -> None:
-        """End the session: its server, every process in it and its cgroups."""
+    def close(self, *, wait: bool = True) -> None:
+        """End the session: its server, every process in it and its cgroups.
+
+        With ``wait=False`` the socket closes now (the server then ends everything) and the rest
+        (waiting for bubblewrap, removing the cgroups) happens on a background thread.
+        """
         self._dead = True
-        self._finalizer()
+        if wait:
+            self._finalizer()
+        elif self._finalizer.alive:
+            self._sock.close()
+            threading.Thread(target=self._finalizer, name="zebench-session-close", daemon=True).start()
 
     def _wait_ready(self) -> None:
         if self._ready:
             return
-        if self._dead:
+        if self._dead or self._spawned.result() is None:
+            self._dead = True
             raise SessionUnavailable("the sandbox session is not running")
         ready, _, _ = select.select([self._sock], [], [], READY_TIMEOUT_S)
         message = self._sock.recv(MAX_MESSAGE) if ready else b""
         if not message or marshal.loads(message).get("op") != "ready":
+            why = self.failure()
             self.close()
-            raise SessionUnavailable(f"the sandbox session did not start: {self.failure()}")
+            raise SessionUnavailable(f"the sandbox session did not start: {why}")
         self._ready = True
 
     def failure(self) -> str:
-        """The server's last words, for messages."""
-        self._stderr.seek(0)
-        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        """The server's last words (read before :meth:`close`), for messages."""
+        try:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except ValueError:  # already closed
+            return "no output"
         return lines[-1] if lines else "no output"
 
     def run(
@@ -202,8 +219,9 @@ class SandboxSession:
                 continue
             message = self._sock.recv(MAX_MESSAGE)
             if not message:
+                why = self.failure()
                 self.close()
-                return None, timed_out, f"the sandbox session ended while the command ran: {self.failure()}"
+                return None, timed_out, f"the sandbox session ended while the command ran: {why}"
             answer = marshal.loads(message)
             if answer.get("id") != ident:
                 continue
@@ -223,10 +241,29 @@ class SandboxSession:
             self.close()
 
 
+def _spawner() -> ThreadPoolExecutor:
+    """The one thread that starts every session's sandbox.
+
+    bubblewrap's ``--die-with-parent`` is PR_SET_PDEATHSIG, which fires when the *thread* that
+    started it ends, not the process: a session started from a short-lived worker thread would be
+    killed with that thread. This thread lives as long as the process. Process-wide on purpose.
+    """
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None:
+            _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-sandbox-spawner")
+        return _SPAWNER
+
+
+_SPAWNER: ThreadPoolExecutor | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
 def _shutdown(
-    sock: socket.socket, proc: subprocess.Popen[bytes] | None, cgroups: CgroupSet, stderr: object
+    sock: socket.socket, spawned: Future[subprocess.Popen[bytes] | None], cgroups: CgroupSet, stderr: object
 ) -> None:
     sock.close()  # the server exits on EOF, and bubblewrap with it
+    proc = spawned.result()
     if proc is not None:
         try:
             proc.wait(timeout=KILL_GRACE_S)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,7 +28,6 @@ class WorkspaceDiff(BaseModel):
 
     patch: str
     truncated: bool = False
-    tree: str | None = None  # git tree of the workspace as diffed: the agent's work, kept in its object store
     changed_files: list[FileChange] = Field(default_factory=list)
     dependency_changes: list[DependencyChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)  # e.g. a manifest that no longer parses
@@ -39,23 +39,25 @@ def compute_diff(
     max_bytes: int = DEFAULT_MAX_DIFF_BYTES,
     *,
     baseline_index: Path | None = None,
+    index_dir: Path | None = None,
 ) -> WorkspaceDiff:
     """Diff the baseline commit against the working tree of ``workspace``, untracked files included.
 
     The working tree is staged into a throwaway index (GIT_INDEX_FILE), so the workspace's own index,
     which the agent may have used, is never touched. ``baseline_index`` (an index of exactly
     ``baseline_ref``) saves the ``read-tree``; its stat data never matches the workspace's files
-    (other inodes and ctimes), so git re-reads every file and the result is the same.
+    (other inodes and ctimes), so git re-reads every file and the result is the same. With
+    ``index_dir``, the staged index is kept there as ``index`` (see :func:`snapshot_tree`).
     """
-    with tempfile.TemporaryDirectory(prefix="zebench-index-") as tmp:
+    folder = (
+        nullcontext(str(index_dir)) if index_dir else tempfile.TemporaryDirectory(prefix="zebench-index-")
+    )
+    with folder as tmp:
         index_env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         # The baseline's tree first: tracked files that now match an ignore rule stay tracked.
         if not _copy_index(baseline_index, Path(index_env["GIT_INDEX_FILE"])):
             run_git(workspace, ["read-tree", baseline_ref], env=index_env)
         run_git(workspace, ["add", "-A", "--", "."], env=index_env)
-        # The staged state as a tree: evaluators later compare against exactly what the agent left,
-        # not the workspace after hidden tests were copied in and validation wrote its files.
-        tree = run_git(workspace, ["write-tree"], env=index_env).stdout.decode().strip() or None
         base = ["diff", "--cached", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--full-index"]
         # One git process for the status, the counts and the patch (each used to be its own diff).
         combined = run_git(
@@ -89,11 +91,25 @@ def compute_diff(
     return WorkspaceDiff(
         patch=patch,
         truncated=truncated,
-        tree=tree,
         changed_files=changed,
         dependency_changes=deps,
         warnings=warnings,
     )
+
+
+def snapshot_tree(workspace: Path, index_dir: Path) -> str | None:
+    """The git tree of the index :func:`compute_diff` kept in ``index_dir``: the workspace exactly
+    as it was diffed (the agent's work), whatever happened to the files since. None if unavailable.
+
+    Written on demand, not with every diff: only evaluators that judge the agent's own changes
+    (integrity) need it, and a git process per run is a tenth of a short run's overhead.
+    """
+    index = index_dir / "index"
+    if not index.is_file():
+        return None
+    proc = run_git(workspace, ["write-tree"], env={"GIT_INDEX_FILE": str(index)}, check=False)
+    sha = proc.stdout.decode().strip()
+    return sha if proc.returncode == 0 and sha else None
 
 
 def _copy_index(source: Path | None, target: Path) -> bool:
@@ -274,4 +290,4 @@ def _dependency_changes(
     return changes, warnings
 
 
-__all__ = ["DEFAULT_MAX_DIFF_BYTES", "WorkspaceDiff", "compute_diff"]
+__all__ = ["DEFAULT_MAX_DIFF_BYTES", "WorkspaceDiff", "compute_diff", "snapshot_tree"]

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 import string
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 from zebench.errors import WorkspaceError
@@ -12,7 +17,7 @@ from zebench.packages import materialize_fixture
 from zebench.scenarios.model import Scenario
 from zebench.workspace.cache import BASELINE_REF, build_baseline, clone_template, get_template
 from zebench.workspace.copy import remove_tree
-from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff
+from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff, snapshot_tree
 
 _ALPHABET = string.ascii_lowercase + string.digits
 
@@ -28,6 +33,7 @@ class Workspace:
         self.path = path
         self.baseline_ref = baseline_ref
         self.baseline_index = baseline_index
+        self._private: Path | None = None  # outside the workspace: the index of the last diff
 
     def diff(self, max_bytes: int = DEFAULT_MAX_DIFF_BYTES) -> WorkspaceDiff:
         """Everything that changed since the baseline, untracked files included, capped at ``max_bytes``."""
@@ -37,22 +43,48 @@ class Workspace:
                 file=self.path,
                 hint="agents must not delete .git",
             )
-        return compute_diff(self.path, self.baseline_ref, max_bytes, baseline_index=self.baseline_index)
+        if self._private is None:
+            self._private = Path(tempfile.mkdtemp(prefix="zebench-ws-index-"))
+        return compute_diff(
+            self.path,
+            self.baseline_ref,
+            max_bytes,
+            baseline_index=self.baseline_index,
+            index_dir=self._private,
+        )
 
-    def remove(self) -> None:
-        """Delete the workspace folder, read-only files included. Removing twice is fine."""
-        remove_tree(self.path)
+    def snapshot_tree(self) -> str | None:
+        """The git tree of the workspace as the last :meth:`diff` saw it (None before any diff).
+
+        Hidden tests and validation change the files afterwards; this tree is what the agent left.
+        """
+        return snapshot_tree(self.path, self._private) if self._private is not None else None
+
+    def remove(self, *, background: bool = False) -> None:
+        """Delete the workspace folder, read-only files included. Removing twice is fine.
+
+        ``background`` hands the deletion to a thread, so a run's result does not wait for it; the
+        process still finishes every pending deletion before it exits.
+        """
+        folders = [self.path, *([self._private] if self._private is not None else [])]
+        if background:
+            _remover().submit(_remove_all, folders)
+        else:
+            _remove_all(folders)
 
     def __repr__(self) -> str:
         return f"Workspace(path={str(self.path)!r}, baseline_ref={self.baseline_ref!r})"
 
 
-def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
+def prepare_workspace(
+    scenario: Scenario, root: Path, *, on_folder: Callable[[Path], None] | None = None
+) -> Workspace:
     """Create ``root/<suite>-<scenario>-<random>`` holding a copy of the fixture and a baseline commit.
 
     The fixture is only read. A fixture that is a git repository keeps its history in the copy; any
     other folder gets a fresh repository. The baseline commit records the tree as copied, and is
     ``BASELINE_REF`` in the workspace. A package fixture is fetched into the cache first (once).
+    ``on_folder`` is called with the new, still empty folder, e.g. to start its sandbox meanwhile.
     """
     fixture = scenario.fixture_dir
     if scenario.package_fixture is not None:
@@ -74,6 +106,8 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     path = _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
     try:
+        if on_folder is not None:
+            on_folder(path)
         # The baseline is committed once per fixture content (see zebench.workspace.cache); each
         # run copies that prepared tree. Without a usable cache folder it is committed in place.
         template = get_template(fixture)
@@ -87,6 +121,26 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
         remove_tree(path)
         raise
     return Workspace(path, baseline, index)
+
+
+def _remove_all(folders: list[Path]) -> None:
+    for folder in folders:
+        with suppress(OSError):  # nothing depends on it: a left-over folder is only disk space
+            remove_tree(folder)
+
+
+_REMOVER: ThreadPoolExecutor | None = None
+_REMOVER_LOCK = threading.Lock()
+
+
+def _remover() -> ThreadPoolExecutor:
+    # One process-wide thread: deletions queue behind each other instead of competing with runs,
+    # and concurrent.futures joins it at exit, so no deletion is abandoned.
+    global _REMOVER
+    with _REMOVER_LOCK:
+        if _REMOVER is None:
+            _REMOVER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-workspace-remover")
+        return _REMOVER
 
 
 def _slug(text: str) -> str:
