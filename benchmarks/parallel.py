@@ -57,7 +57,8 @@ def script(runs: int) -> FakeScript:
     )
 
 
-def run(label: str, suites: Path, db: Path, base_url: str, runs: int, executor: Executor, slots: int) -> None:
+def run(label: str, suites: Path, db: Path, base_url: str, runs: int, executor: Executor, slots: int) -> float:
+    """Run the batch; print and return its wall time in seconds."""
     plan = ExperimentPlan(
         suite="bench", agents=["openai"], models=["fake-model"], iterations=runs,
         options={"base_url": base_url, "extra": {"max_retries": 0}},
@@ -76,6 +77,8 @@ def run(label: str, suites: Path, db: Path, base_url: str, runs: int, executor: 
     print(
         f"{label:<22} {wall:7.2f} s   ideal {ideal:6.2f} s   ratio {wall / ideal:5.2f}×   ({len(ok)}/{runs} runs ok)"
     )
+    assert len(ok) == runs, f"{label}: only {len(ok)} of {runs} runs completed"
+    return wall
 
 
 def dask_cluster(workers: int, slots_per_worker: int, cwd: Path) -> tuple[str, list[subprocess.Popen[bytes]]]:
@@ -138,10 +141,34 @@ def fake_server(fake_script: FakeScript, root: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+def measure_dask(runs: int, root: Path, base_url: str, suites: Path, per_worker: int = 4) -> dict[int, float]:
+    """Wall time of the batch on 1 and on 2 Dask workers of ``per_worker`` slots each."""
+    from zebench.runner.dask_executor import DaskExecutor
+
+    walls: dict[int, float] = {}
+    for workers in (1, 2):
+        db = root / f"dask{workers}.db"
+        open_store(f"sqlite:///{db}").close()  # migrate once, before the workers write
+        address, procs = dask_cluster(workers, per_worker, root)
+        try:
+            walls[workers] = run(f"dask {workers} worker(s)×{per_worker}", suites, db, base_url, runs,
+                                 DaskExecutor(address, f"sqlite:///{db}", status=lambda _: None),
+                                 workers * per_worker)  # fmt: skip
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=20)
+    speedup = walls[1] / walls[2]
+    print(f"dask: 2 workers finish {speedup:.2f}× faster than 1 (goal ≥ 1.8×)")
+    return walls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--only-dask", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="no price known")  # the fake model is unpriced on purpose
     root = Path(tempfile.mkdtemp(prefix="zebench-parallel-"))
@@ -153,25 +180,12 @@ def main() -> None:
         with fake_server(script(args.runs * 7), root) as base_url:
             # Untimed warm-up: the first run pays the one-time SDK imports (~1 s), not the batch.
             run("warm-up (1 run)", suites, root / "warm.db", base_url, 1, LocalExecutor(1), 1)
-            for parallel in (1, 4, 8):
-                run(f"--parallel {parallel}", suites, root / f"p{parallel}.db", base_url, args.runs,
-                    LocalExecutor(parallel), parallel)  # fmt: skip
+            if not args.only_dask:
+                for parallel in (1, 4, 8):
+                    run(f"--parallel {parallel}", suites, root / f"p{parallel}.db", base_url, args.runs,
+                        LocalExecutor(parallel), parallel)  # fmt: skip
             if not args.skip_dask:
-                from zebench.runner.dask_executor import DaskExecutor
-
-                per_worker = 4
-                for workers in (1, 2):
-                    db = root / f"dask{workers}.db"
-                    open_store(f"sqlite:///{db}").close()  # migrate once, before the workers write
-                    address, procs = dask_cluster(workers, per_worker, root)
-                    try:
-                        run(f"dask {workers} worker(s)×{per_worker}", suites, db, base_url, args.runs,
-                            DaskExecutor(address, f"sqlite:///{db}"), workers * per_worker)  # fmt: skip
-                    finally:
-                        for proc in procs:
-                            proc.terminate()
-                        for proc in procs:
-                            proc.wait(timeout=20)
+                measure_dask(args.runs, root, base_url, suites)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from api_helpers import WRITE_KEY, original_payload, rich_payload
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
+from refusing_db import refusing
 from zebench.server.ingest import RESERVED_KEY, content_hash, run_from_payload
 from zebench.server.schemas import MAX_BULK_RUNS, SubmitRunPayload
 from zebench.store import SqlStore
@@ -176,32 +176,12 @@ def test_runs_hashed_by_an_earlier_server_keep_their_idempotency(
     assert any_store.list_runs().total == 2 and verify_rollups(any_store) == []
 
 
-def _refuse_run(store: SqlStore, run_id: str) -> None:
-    """A trigger that makes the database itself refuse one run id (an integrity error)."""
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON runs "
-                    f"WHEN NEW.run_id = '{run_id}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"IF NEW.run_id = '{run_id}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; "
-                    "END IF; RETURN NEW; END $$"
-                )
-            )
-            conn.execute(
-                text("CREATE TRIGGER refuse BEFORE INSERT ON runs FOR EACH ROW EXECUTE FUNCTION refuse()")
-            )
-
-
 def test_a_run_the_database_refuses_fails_alone(any_client: TestClient, any_store: SqlStore) -> None:
-    _refuse_run(any_store, "run_refused")
-    body = bulk(any_client, [rich_payload("run_ok1"), rich_payload("run_refused"), rich_payload("run_ok2")])
+    with refusing(any_store, "run_refused"):
+        body = bulk(
+            any_client, [rich_payload("run_ok1"), rich_payload("run_refused"), rich_payload("run_ok2")]
+        )
+        alone = any_client.post("/api/results", json=rich_payload("run_refused")).status_code
     assert statuses(body) == [
         ("run_ok1", 201, "created"),
         ("run_refused", 503, "failed"),
@@ -210,7 +190,7 @@ def test_a_run_the_database_refuses_fails_alone(any_client: TestClient, any_stor
     assert body["failed"] == 1 and "refused" in body["results"][1]["details"]
     assert {r.run_id for r in any_store.list_runs().items} == {"run_ok1", "run_ok2"}
     assert verify_rollups(any_store) == []
-    assert any_client.post("/api/results", json=rich_payload("run_refused")).status_code == 503  # as alone
+    assert alone == 503  # as when posted alone
 
 
 def test_bulk_needs_the_write_key(make_client: MakeClient, monkeypatch: pytest.MonkeyPatch) -> None:

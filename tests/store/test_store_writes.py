@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from store_helpers import T0, full_run, simple_run
 
+from refusing_db import refusing
 from zebench.errors import NotFoundError, StoreError
 from zebench.results.models import BatchRecord, CommandResult, ControlResult, RunStatus
 from zebench.store import SqlStore, schema
@@ -221,42 +222,11 @@ def test_save_runs_equals_repeated_save_run(store: SqlStore) -> None:
     assert store.get_run_fingerprints([]) == {}
 
 
-def _refuse(store: SqlStore, run_id: str) -> None:
-    """Make the database itself refuse to insert one run (a trigger raising an integrity error)."""
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.execute(
-                text(
-                    f"CREATE TRIGGER refuse BEFORE INSERT ON runs WHEN NEW.run_id = '{run_id}' "
-                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-            return
-        conn.execute(
-            text(
-                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF NEW.run_id = '{run_id}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; "
-                "END IF; RETURN NEW; END $$"
-            )
-        )
-        conn.execute(
-            text("CREATE TRIGGER refuse BEFORE INSERT ON runs FOR EACH ROW EXECUTE FUNCTION refuse()")
-        )
-
-
 def test_save_runs_is_all_or_nothing(store: SqlStore) -> None:
     store.save_run(simple_run("r0", total_score=0.4))
-    _refuse(store, "r2")
-    try:
+    with refusing(store, "r2"):
         with pytest.raises(StoreError, match="saving 3 runs"):
             store.save_runs([simple_run("r1"), simple_run("r2"), simple_run("r0", total_score=0.8)])
         assert [r.run_id for r in store.list_runs().items] == ["r0"]
         assert store.get_run("r0").total_score == 0.4
         assert verify_rollups(store) == []
-    finally:
-        with store.engine.begin() as conn:  # the PostgreSQL test database is shared by the session
-            conn.execute(
-                text("DROP TRIGGER refuse" + (" ON runs" if conn.dialect.name == "postgresql" else ""))
-            )
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("DROP FUNCTION refuse()"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from zebench.errors import ZebenchError
 from zebench.packages.cache import CACHE_VERSION, cache_path, exclusive
+from zebench.packages.tools import run_tool
 from zebench.scenarios.model import Scenario, ScenarioEnvironment
 
 INSTALL_TIMEOUT_S = 1800.0
@@ -48,26 +49,11 @@ def _node_version() -> str:
 
 
 def _run(argv: list[str], what: str, folder: Path) -> None:
-    try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise ZebenchError(f"cannot install {what}: {exc}", field="environment") from None
-    if proc.returncode != 0:
-        shutil.rmtree(folder, ignore_errors=True)
-        lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
-        detail = next(
-            (line for line in lines if "ERROR" in line or "ERR!" in line), lines[-1] if lines else ""
-        )
+    problem = run_tool(argv, INSTALL_TIMEOUT_S)
+    if problem is not None:
+        shutil.rmtree(folder, ignore_errors=True)  # never leave a half-built environment
         raise ZebenchError(
-            f"cannot install {what}: {detail or f'exit code {proc.returncode}'}",
+            f"cannot install {what}: {problem}",
             field="environment",
             hint="check the pins; without the network, run `zebench fetch SUITE` where the registry can be reached",
         )

@@ -12,13 +12,13 @@ import base64
 import hashlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from zebench.errors import ZebenchError
 from zebench.packages.cache import cache_path, exclusive
+from zebench.packages.tools import run_tool
 from zebench.scenarios.model import PackageFixture
 
 DOWNLOAD_TIMEOUT_S = 900.0
@@ -114,22 +114,10 @@ def _download(fixture: PackageFixture, into: Path) -> Path:
             "--json",
             "--ignore-scripts",
         ]
-    try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=DOWNLOAD_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise _offline(fixture, str(exc)) from None
+    problem = run_tool(argv, DOWNLOAD_TIMEOUT_S)
     files = [p for p in into.iterdir() if p.is_file()]
-    if proc.returncode != 0 or len(files) != 1:
-        lines = [line.strip() for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-        detail = next((line for line in reversed(lines) if "ERROR" in line or "ERR!" in line), None)
-        raise _offline(fixture, detail or (lines[-1] if lines else f"exit code {proc.returncode}"))
+    if problem is not None or len(files) != 1:
+        raise _offline(fixture, problem or f"expected one downloaded file, found {len(files)}")
     return files[0]
 
 

@@ -116,7 +116,7 @@ class RawEnvironment(_Raw):
     npm: list[Annotated[str, AfterValidator(_npm_pin)]] = Field(default_factory=list)
 
 
-class _Sourced(_Raw):
+class Sourced(_Raw):
     """Keys both formats share for scenarios built from published packages."""
 
     fixture: RawFixture | None = None
@@ -167,7 +167,7 @@ class RawDesignWorkspace(_Raw):
     required: bool = True
 
 
-class RawDesignScenario(_Sourced):
+class RawDesignScenario(Sourced):
     """zebench's native format (the design document's ``name``/``evaluators``/``validation_commands``)."""
 
     id: str | None = None  # kept in ``raw`` only: the folder name is the id
@@ -226,7 +226,7 @@ class RawBaseline(_Raw):
     run: list[RawBaselineStep] = Field(default_factory=list)
 
 
-class RawZeScenario(_Sourced):
+class RawZeScenario(Sourced):
     """The original ze-benchmarks ``scenario.yaml`` (see research notes §2.2), plus zebench's extensions."""
 
     id: str | None = None

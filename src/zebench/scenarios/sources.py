@@ -12,7 +12,7 @@ from typing import Any
 
 from zebench.errors import ScenarioError
 from zebench.scenarios.model import PackageFixture, ScenarioEnvironment
-from zebench.scenarios.raw_models import NPM_PIN, PYPI_PIN, RawEnvironment, RawFixture
+from zebench.scenarios.raw_models import NPM_PIN, PYPI_PIN, RawFixture, Sourced
 
 FIXTURE_DIRS = ("repo", "repo-fixture")  # repo/ wins when both exist, as in the original
 SETUP_PATCH = "setup.patch"
@@ -77,16 +77,9 @@ def _setup_patch(configured: str | None, directory: Path, config_file: Path) -> 
     return path
 
 
-def sourced_fields(
-    fixture: RawFixture | None,
-    environment: RawEnvironment | None,
-    source: str | None,
-    *,
-    directory: Path,
-    config_file: Path,
-    required: bool,
-) -> dict[str, Any]:
-    """The Scenario fields that say where the code and the tools come from."""
+def sourced_fields(raw: Sourced, *, directory: Path, config_file: Path, required: bool) -> dict[str, Any]:
+    """The Scenario fields that say where the code and the tools come from (either format)."""
+    fixture, environment, source = raw.fixture, raw.environment, raw.source
     env = None
     if environment is not None:
         env = ScenarioEnvironment(python=environment.python, npm=environment.npm)
