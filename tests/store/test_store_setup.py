@@ -20,7 +20,7 @@ from zebench.errors import StoreError
 from zebench.store import default_db_url, open_store, upgrade_database
 from zebench.store.engine import parse_db_url
 from zebench.store.migrate import HEAD_REVISION, head_revision
-from zebench.store.schema import Base
+from zebench.store.schema import metadata
 
 TABLES = {
     "alembic_version",
@@ -58,7 +58,7 @@ def test_migrations_create_the_schema_and_are_idempotent(empty_url: str) -> None
             assert set(inspect(conn).get_table_names()) == TABLES
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD_REVISION
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []  # migration and models agree
+            assert compare_metadata(context, metadata) == []  # migration and models agree
             indexes = {ix["name"] for ix in inspect(conn).get_indexes("runs")}
         assert {
             "ix_runs_started_at",
@@ -110,6 +110,9 @@ def test_a_store_at_head_opens_without_importing_alembic(tmp_path: Path) -> None
     modules = _modules_after_opening(url)
     assert "sqlalchemy" in modules
     assert not {m for m in modules if m.split(".")[0] in ("alembic", "mako")}
+    # Core only, and only the dialect in use: the ORM and PostgreSQL's dialect are not needed.
+    assert "sqlalchemy.orm" not in modules
+    assert "sqlalchemy.dialects.postgresql" not in modules
 
 
 def test_a_store_behind_head_is_migrated_on_open(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from zebench.errors import NotFoundError, StoreError, ZebenchError
@@ -117,10 +116,15 @@ class SqlStore:
             raise StoreError(f"{action} failed in {display_url(self.engine.url)}: {first_line(exc)}") from exc
 
     def _insert(self, table: Table) -> Any:
-        # Dialect inserts give ON CONFLICT on both backends.
+        # Dialect inserts give ON CONFLICT on both backends. Imported here: the engine has loaded
+        # its own dialect already, and a SQLite store never needs PostgreSQL's.
         if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
 
     def _ensure_batches(self, conn: Connection, created: dict[str, datetime]) -> None:
         """Create missing batch rows; concurrent writers may race here, so conflicts are ignored."""
