@@ -186,7 +186,9 @@ def exec_wrapper(rlimits: list[tuple[int, int]], cgroups: list[Path]) -> list[st
     prlimit = _prlimit()
     if prlimit is None:
         return None
-    joins = "".join(f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))} 2>/dev/null; " for group in cgroups)
+    joins = "".join(
+        f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))} 2>/dev/null; " for group in cgroups
+    )
     flags = [f"--{_PRLIMIT_FLAGS[res]}={value}" for res, value in rlimits if res in _PRLIMIT_FLAGS]
     return ["/bin/sh", "-c", joins + 'exec "$@"', "zebench-limits", prlimit, *flags, "--"]
 
