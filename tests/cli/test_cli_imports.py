@@ -1,17 +1,23 @@
-"""What ``zebench bench`` imports: optional dependencies stay out of a run that does not use them.
+"""How the CLI starts (issue 12: start-up); not timing tests, those are in benchmarks/startup.py.
 
-Each of these modules is imported on first use rather than at start-up (issue 12: start-up), so a
-bench with the echo agent, whose scenario has no judge, heuristics or dependency targets, must
-finish without any of them. Not a timing test: it checks ``sys.modules`` of the real CLI.
+Optional dependencies stay out of a run that does not use them: each is imported on first use, so
+a bench with the echo agent, whose scenario has no judge, heuristics or dependency targets, must
+finish without any of them (checked in ``sys.modules`` of the real CLI). And the entry point pauses
+the garbage collector only while it imports the CLI.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from zebench.cli import app, entry
 
 # The CLI's own entry point, with sys.modules written out as the interpreter exits.
 _RUN_CLI = """
@@ -19,7 +25,7 @@ import atexit, json, sys
 out = sys.argv[1]
 atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
 sys.argv = ["zebench", *sys.argv[2:]]
-from zebench.cli.app import main
+from zebench.cli.entry import main
 main()
 """
 
@@ -61,3 +67,24 @@ def test_an_echo_bench_imports_no_optional_dependency(tmp_path: Path) -> None:
     assert "zebench.evaluators.builtin.tests" in modules  # the scenario's evaluators did run
     imported = {name: why for name, why in NOT_FOR_AN_ECHO_RUN.items() if name in modules}
     assert imported == {}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_command_runs_with_the_collector_as_it_was_and_startup_frozen(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def command() -> None:
+        seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())
+
+    monkeypatch.setattr(app, "main", command)
+    was_enabled = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        entry.main()
+    finally:
+        gc.unfreeze()
+        (gc.enable if was_enabled else gc.disable)()
+    assert seen["enabled"] is enabled
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
