@@ -8,6 +8,11 @@ on a pristine copy before the first run: what users get), plus the wall time of
 whose database was created by one untimed run first (so migrations are not counted; the first
 run's own start-up, which creates the database, is printed for reference).
 
+Whether zebench's own modules load from cached bytecode matters (~0.1 s): with
+``PYTHONDONTWRITEBYTECODE`` set and an editable install, every start compiles them from source,
+which an installed wheel never does. The script says which case it measured;
+``python -m compileall -q src/zebench`` gives the installed case in a checkout.
+
     python benchmarks/startup.py [--runs 7] [--python PATH]
 """
 
@@ -45,6 +50,21 @@ def version_wall(python: str, cwd: str) -> float:
     return time.perf_counter() - started
 
 
+# Printed by the measured interpreter: whether zebench's modules have cached bytecode to load.
+_BYTECODE_PROBE = (
+    "import importlib.util, os, zebench.cli.app as m; "
+    "print(os.path.exists(importlib.util.cache_from_source(m.__file__)))"
+)
+
+
+def bytecode_state(python: str) -> str:
+    """A line saying whether zebench's modules load from cached bytecode or are compiled each start."""
+    out = subprocess.run([python, "-c", _BYTECODE_PROBE], capture_output=True, text=True, check=True)
+    if out.stdout.strip() == "True":
+        return "zebench's modules load from cached bytecode (as an installed wheel's do)"
+    return "zebench's modules are compiled from source at every start (no __pycache__ beside them)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="processes per figure (median)")
@@ -59,6 +79,7 @@ def main() -> None:
         ]
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"start-up, median of {args.runs} processes; load average {load}; {os.cpu_count()} cores")
+    print(bytecode_state(args.python))
     print(f"{'':<24} {'median':>8} {'min':>8} {'max':>8}   goal")
     for label, values in rows:
         median = statistics.median(values)
