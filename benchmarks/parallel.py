@@ -57,7 +57,9 @@ def script(runs: int) -> FakeScript:
     )
 
 
-def run(label: str, suites: Path, db: Path, base_url: str, runs: int, executor: Executor, slots: int) -> float:
+def run(
+    label: str, suites: Path, db: Path, base_url: str, runs: int, executor: Executor, slots: int
+) -> float:
     """Run the batch; print and return its wall time in seconds."""
     plan = ExperimentPlan(
         suite="bench", agents=["openai"], models=["fake-model"], iterations=runs,

@@ -1,5 +1,5 @@
 """``python -m zebench`` runs the CLI."""
 
-from zebench.cli.app import main
+from zebench.cli.entry import main
 
 main()

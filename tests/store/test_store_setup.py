@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -18,7 +20,7 @@ from zebench.errors import StoreError
 from zebench.store import default_db_url, open_store, upgrade_database
 from zebench.store.engine import parse_db_url
 from zebench.store.migrate import HEAD_REVISION, head_revision
-from zebench.store.schema import Base
+from zebench.store.schema import metadata
 
 TABLES = {
     "alembic_version",
@@ -56,7 +58,7 @@ def test_migrations_create_the_schema_and_are_idempotent(empty_url: str) -> None
             assert set(inspect(conn).get_table_names()) == TABLES
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD_REVISION
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []  # migration and models agree
+            assert compare_metadata(context, metadata) == []  # migration and models agree
             indexes = {ix["name"] for ix in inspect(conn).get_indexes("runs")}
         assert {
             "ix_runs_started_at",
@@ -78,6 +80,61 @@ def test_open_without_migrating_leaves_the_database_alone(tmp_path: Path) -> Non
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == []
     engine.dispose()
+
+
+# Run in a fresh interpreter: which modules opening a store imports is the point of the test.
+_OPEN_AND_USE = """
+import json, sys
+from datetime import UTC, datetime
+from zebench.results.models import RunRecord
+from zebench.store import open_store
+
+with open_store(sys.argv[1]) as store:
+    store.save_run(RunRecord(run_id="r1", batch_id="b1", suite="s", scenario="sc", tier="L1", agent="echo",
+                             started_at=datetime.now(UTC)))
+    assert store.list_runs().total == 1
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules_after_opening(url: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _OPEN_AND_USE, url], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(proc.stdout))
+
+
+def test_a_store_at_head_opens_without_importing_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    upgrade_database(url)
+    modules = _modules_after_opening(url)
+    assert "sqlalchemy" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("alembic", "mako")}
+    # Core only, and only the dialect in use: the ORM and PostgreSQL's dialect are not needed.
+    assert "sqlalchemy.orm" not in modules
+    assert "sqlalchemy.dialects.postgresql" not in modules
+
+
+def test_a_store_behind_head_is_migrated_on_open(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    assert "alembic" in _modules_after_opening(url)  # a new database: Alembic creates the schema
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD_REVISION
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_zebench_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert "cannot migrate database" in str(info.value)
+    assert "newer zebench" in (info.value.hint or "")
 
 
 def test_in_memory_sqlite_works() -> None:

@@ -1,7 +1,8 @@
 """Evaluators: the contract, the registry and the built-ins.
 
-Importing this package does not import the built-ins; :func:`evaluator_names` and
-:func:`get_evaluator` load them on first use so plug-ins and built-ins share one registry.
+Importing this package does not import the built-ins: :func:`evaluator_names` lists them by name,
+and :func:`get_evaluator` imports an evaluator's module (built-in or plug-in) the first time it is
+used.
 """
 
 from zebench.evaluators.base import (

@@ -1,7 +1,8 @@
 """One interface over the Anthropic and OpenAI SDKs: retries, pricing, record and replay.
 
 Import the pieces from their modules (``zebench.llm.client.create_client`` and so on) or from here.
-Nothing is imported eagerly beyond the contract, so ``zebench.llm.fake`` stays light.
+Nothing is imported eagerly, not even the contract's pydantic models: ``zebench.llm.redact`` scrubs
+every run's records, LLM agent or not, and ``zebench.llm.fake`` must stay light.
 """
 
 from __future__ import annotations
@@ -9,18 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zebench._lazy import load_lazy
-from zebench.llm.types import (
-    LLMClient,
-    LLMMessage,
-    LLMRequest,
-    LLMRequestError,
-    LLMResponse,
-    LLMUnavailableError,
-    MissingAPIKeyError,
-    Provider,
-    RetryEvent,
-    ToolDefinition,
-)
 
 if TYPE_CHECKING:
     from zebench.llm.client import create_client
@@ -28,7 +17,23 @@ if TYPE_CHECKING:
     from zebench.llm.pricing import PricingTable, price_for
     from zebench.llm.recording import Recorder, Recording
     from zebench.llm.redact import redact
+    from zebench.llm.types import (
+        LLMClient,
+        LLMMessage,
+        LLMRequest,
+        LLMRequestError,
+        LLMResponse,
+        LLMUnavailableError,
+        MissingAPIKeyError,
+        Provider,
+        RetryEvent,
+        ToolDefinition,
+    )
 
+_TYPES = (
+    "LLMClient", "LLMMessage", "LLMRequest", "LLMRequestError", "LLMResponse", "LLMUnavailableError",
+    "MissingAPIKeyError", "Provider", "RetryEvent", "ToolDefinition",
+)  # fmt: skip
 _LAZY = {
     "create_client": "zebench.llm.client",
     "ModelInfo": "zebench.llm.models",
@@ -38,6 +43,7 @@ _LAZY = {
     "Recorder": "zebench.llm.recording",
     "Recording": "zebench.llm.recording",
     "redact": "zebench.llm.redact",
+    **dict.fromkeys(_TYPES, "zebench.llm.types"),
 }
 
 

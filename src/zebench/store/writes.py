@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from zebench.results.models import RunRecord
 from zebench.store import rollups, schema
@@ -30,9 +29,15 @@ _INSERTS: dict[str, Insert] = {
 
 def upsert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT for ``table``, which has ON CONFLICT on both SQLite and PostgreSQL."""
+    # Imported here: the engine has loaded its own dialect already, and a SQLite store never
+    # needs PostgreSQL's (its import is a measurable part of start-up).
     if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def ensure_batches(conn: Connection, created: dict[str, datetime]) -> None:

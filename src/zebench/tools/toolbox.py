@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from zebench.commands import CommandRunner
 from zebench.errors import ZebenchError
@@ -16,6 +14,9 @@ from zebench.tools import files
 from zebench.tools.files import ToolError
 from zebench.tools.oracle import OracleAnswers
 from zebench.tools.specs import TOOL_SPECS, ToolResult, ToolSpec
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 TRAJECTORY_RESULT_CAP = 10 * 1024  # characters of a result kept in the trajectory
 
@@ -46,7 +47,7 @@ class Toolbox:
         self.command_timeout_s = command_timeout_s
         self.max_command_timeout_s = max_command_timeout_s
         self.output_cap = output_cap
-        self._validators = {spec.name: Draft202012Validator(spec.parameters) for spec in TOOL_SPECS}
+        self._validators: dict[str, Validator] = {}  # built on first use, see _validator
         self._handlers: dict[str, Callable[..., str]] = {
             "read_file": lambda **a: files.read_file(self.workspace, **a),
             "write_file": lambda **a: files.write_file(self.workspace, **a),
@@ -88,7 +89,7 @@ class Toolbox:
             )
         if not isinstance(arguments, dict):
             return ToolResult(content=f"error: {name} arguments must be a JSON object", is_error=True)
-        problems = sorted(self._validators[name].iter_errors(arguments), key=lambda e: list(e.path))
+        problems = sorted(self._validator(name).iter_errors(arguments), key=lambda e: list(e.path))
         if problems:
             detail = "; ".join(_describe(e) for e in problems[:5])
             return ToolResult(content=f"error: invalid arguments for {name}: {detail}", is_error=True)
@@ -102,6 +103,21 @@ class Toolbox:
             return ToolResult(content=f"error: {exc.one_line()}", is_error=True)
         except (OSError, ValueError) as exc:
             return ToolResult(content=f"error: {name} failed: {exc}", is_error=True)
+
+    def _validator(self, name: str) -> Validator:
+        """The JSON schema validator of tool ``name``'s arguments, built the first time it is needed.
+
+        jsonschema (with attrs and referencing, ~40 ms to import) is imported on the first tool
+        call: only LLM agents call tools, and a run with the echo or oracle agent never needs it.
+        """
+        validator = self._validators.get(name)
+        if validator is None:
+            from jsonschema import Draft202012Validator
+
+            spec = next(spec for spec in TOOL_SPECS if spec.name == name)
+            # setdefault: two threads racing here keep one validator (both would be equivalent).
+            validator = self._validators.setdefault(name, Draft202012Validator(spec.parameters))
+        return validator
 
     def _run_command(self, command: str, timeout_s: float | None = None) -> str:
         timeout = min(timeout_s or self.command_timeout_s, self.max_command_timeout_s)

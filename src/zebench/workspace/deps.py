@@ -9,9 +9,6 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from zebench.results.models import DependencyChange
 
 NPM_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
@@ -102,7 +99,13 @@ def _table(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# packaging (~15 ms to import) is imported by the two parsers that need it, so only a run that
+# changed a Python manifest pays for it; most runs change none, and every run computes its diff.
+
+
 def _parse_poetry(table: dict[str, Any]) -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
     result: dict[str, str] = {}
     for name, spec in table.items():
         if name.lower() == "python":
@@ -114,6 +117,9 @@ def _parse_poetry(table: dict[str, Any]) -> dict[str, str]:
 
 def _parse_requirements(lines: Iterable[Any]) -> dict[str, str]:
     """PEP 508 lines; comments, options (-r, -e, --index-url) and unparsable lines are skipped."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     result: dict[str, str] = {}
     for line in _logical_lines(str(x) for x in lines):
         try:

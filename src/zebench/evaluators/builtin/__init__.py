@@ -1,6 +1,10 @@
-"""The built-in evaluators. Importing this package registers them all."""
+"""The built-in evaluators, one module per concern.
 
-from zebench.evaluators.builtin import commands, dependencies, heuristics, integrity, llm_judge, tests
+Importing this package imports none of them: ``zebench.evaluators.base.BUILTIN_EVALUATORS`` maps
+each name to its module, imported the first time that evaluator is used (the modules register
+themselves with ``@register_evaluator``).
+"""
+
 from zebench.evaluators.builtin._base import BaseEvaluator
 
-__all__ = ["BaseEvaluator", "commands", "dependencies", "heuristics", "integrity", "llm_judge", "tests"]
+__all__ = ["BaseEvaluator"]

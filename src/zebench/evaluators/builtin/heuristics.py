@@ -13,9 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import json5
 import yaml
-from jsonpath_ng.ext import parse as jsonpath_parse
 from pydantic import BaseModel
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
@@ -104,6 +102,8 @@ def load_structured(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         # tsconfig.json and friends allow comments and trailing commas.
+        import json5  # only for such files
+
         return json5.loads(text)
 
 
@@ -131,6 +131,9 @@ def check_structured(workspace: Path, check: HeuristicStructured) -> str | None:
         )
     if check.json_path is None:
         return None
+    # Imported here: jsonpath_ng (with its ply parser, ~10 ms) serves only JSONPath checks.
+    from jsonpath_ng.ext import parse as jsonpath_parse
+
     values = [m.value for m in jsonpath_parse(check.json_path).find(load_structured(path))]
     if not check.exists:
         return None if not values else f"{check.json_path} exists but must not"
