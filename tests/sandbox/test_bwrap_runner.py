@@ -185,7 +185,15 @@ def test_argv_binds_only_the_workspace_writable(tmp_path: Path) -> None:
     assert "--share-net" in bwrap_argv(
         ["true"], writable=work, cwd=work, layout=SandboxLayout.detect(), network=True
     )
-    assert "/etc/shadow" not in argv and "/etc" not in argv
+    assert "/etc/shadow" not in argv
+    etc_sources = [
+        argv[i + 1] for i, arg in enumerate(argv[:-2]) if arg == "--ro-bind" and argv[i + 2] == "/etc"
+    ]
+    assert etc_sources != ["/etc"]  # never the host's whole /etc
+    for source in etc_sources:  # the allow-listed copy: no shadow, no private keys
+        view = Path(source)
+        assert (view / "passwd").is_file() and not (view / "shadow").exists()
+        assert not list(view.rglob("private"))
 
 
 def test_python_and_node_work_inside(make_runner: MakeRunner, tmp_path: Path) -> None:

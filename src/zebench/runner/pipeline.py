@@ -23,7 +23,7 @@ from zebench.scenarios.model import Scenario
 from zebench.scoring import score_run
 from zebench.tools import OracleAnswers, Toolbox
 from zebench.validation import run_validation
-from zebench.workspace import Workspace, copy_hidden_tests, prepare_workspace
+from zebench.workspace import Workspace, copy_hidden_tests, fill_workspace, remove_tree, reserve_workspace
 
 DIFF_CAP_BYTES = 2_000_000
 
@@ -139,15 +139,18 @@ def run_one(
             else (f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}")
         )
         agent = create_agent(spec.agent, spec.options)
-        sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
-
         _check_cancel(cancel)
         progress.phase(label, "workspace")
-        # The validation phase's sandbox starts as soon as the folder exists, in the background,
-        # while the fixture is copied and the agent works.
-        workspace = prepare_workspace(
-            scenario, spec.workspace_root, on_folder=lambda folder: _hook(runner, "prepare_next", folder)
-        )
+        folder = reserve_workspace(scenario, spec.workspace_root)
+        # The validation phase's sandbox starts now, in the background, while the record is stored,
+        # the fixture copied and the agent works.
+        _hook(runner, "prepare_next", folder)
+        try:
+            sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
+            workspace = fill_workspace(scenario, folder)
+        except BaseException:
+            remove_tree(folder)  # fill_workspace removes it on its own failures; this is for the store's
+            raise
         record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zebench.sandbox.etc_view import etc_view
+
 SANDBOX_UID = 65534  # "nobody": exists in every /etc/passwd, owns nothing
 SANDBOX_HOME = "/home/sandbox"
 SANDBOX_HOSTNAME = "zebench-sandbox"
@@ -100,6 +102,9 @@ def _system_args() -> list[str]:
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
+    view = etc_view(_ETC_ENTRIES)
+    if view is not None:
+        return [*args, "--ro-bind", view, "/etc"]
     for entry in _ETC_ENTRIES:
         path = f"/etc/{entry}"
         if os.path.exists(path):  # a dangling link (e.g. resolv.conf into /run) is skipped

@@ -8,7 +8,13 @@ changed since then.
 from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture, remove_tree
 from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff
 from zebench.workspace.solution import apply_solution, copy_hidden_tests
-from zebench.workspace.workspace import BASELINE_REF, Workspace, prepare_workspace
+from zebench.workspace.workspace import (
+    BASELINE_REF,
+    Workspace,
+    fill_workspace,
+    prepare_workspace,
+    reserve_workspace,
+)
 
 __all__ = [
     "BASELINE_REF",
@@ -19,6 +25,8 @@ __all__ = [
     "apply_solution",
     "copy_fixture",
     "copy_hidden_tests",
+    "fill_workspace",
     "prepare_workspace",
     "remove_tree",
+    "reserve_workspace",
 ]

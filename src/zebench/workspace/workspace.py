@@ -7,7 +7,6 @@ import secrets
 import string
 import tempfile
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
@@ -76,26 +75,21 @@ class Workspace:
         return f"Workspace(path={str(self.path)!r}, baseline_ref={self.baseline_ref!r})"
 
 
-def prepare_workspace(
-    scenario: Scenario, root: Path, *, on_folder: Callable[[Path], None] | None = None
-) -> Workspace:
+def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
     """Create ``root/<suite>-<scenario>-<random>`` holding a copy of the fixture and a baseline commit.
 
     The fixture is only read. A fixture that is a git repository keeps its history in the copy; any
     other folder gets a fresh repository. The baseline commit records the tree as copied, and is
     ``BASELINE_REF`` in the workspace. A package fixture is fetched into the cache first (once).
-    ``on_folder`` is called with the new, still empty folder, e.g. to start its sandbox meanwhile.
+    The same as :func:`reserve_workspace` then :func:`fill_workspace`.
     """
-    fixture = scenario.fixture_dir
-    if scenario.package_fixture is not None:
-        fixture = materialize_fixture(scenario.package_fixture)
-    if fixture is not None and not fixture.is_dir():
-        raise WorkspaceError(
-            "the fixture folder does not exist",
-            file=fixture,
-            field="fixture",
-            hint=f"create it or fix the fixture path in {scenario.config_file}",
-        )
+    return fill_workspace(scenario, reserve_workspace(scenario, root))
+
+
+def reserve_workspace(scenario: Scenario, root: Path) -> Path:
+    """Check the fixture and create the run's empty folder under ``root``; fill it with
+    :func:`fill_workspace`. In between, a caller may start what needs the folder (its sandbox)."""
+    fixture = _fixture(scenario)
     root = root.expanduser().absolute()
     if fixture is not None and root.resolve().is_relative_to(fixture.resolve()):
         raise WorkspaceError(
@@ -104,12 +98,16 @@ def prepare_workspace(
             hint="choose a workspace root outside the scenario folder",
         )
     root.mkdir(parents=True, exist_ok=True)
-    path = _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
+    return _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
+
+
+def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
+    """Copy the fixture into the reserved, empty ``path`` with its baseline commit; on failure the
+    folder is removed."""
     try:
-        if on_folder is not None:
-            on_folder(path)
         # The baseline is committed once per fixture content (see zebench.workspace.cache); each
         # run copies that prepared tree. Without a usable cache folder it is committed in place.
+        fixture = _fixture(scenario)
         template = get_template(fixture)
         index: Path | None = None
         if template is not None:
@@ -121,6 +119,20 @@ def prepare_workspace(
         remove_tree(path)
         raise
     return Workspace(path, baseline, index)
+
+
+def _fixture(scenario: Scenario) -> Path | None:
+    fixture = scenario.fixture_dir
+    if scenario.package_fixture is not None:
+        fixture = materialize_fixture(scenario.package_fixture)
+    if fixture is not None and not fixture.is_dir():
+        raise WorkspaceError(
+            "the fixture folder does not exist",
+            file=fixture,
+            field="fixture",
+            hint=f"create it or fix the fixture path in {scenario.config_file}",
+        )
+    return fixture
 
 
 def _remove_all(folders: list[Path]) -> None:
@@ -158,4 +170,4 @@ def _new_folder(root: Path, prefix: str) -> Path:
     raise WorkspaceError("could not create a unique workspace folder", file=root)
 
 
-__all__ = ["BASELINE_REF", "Workspace", "prepare_workspace"]
+__all__ = ["BASELINE_REF", "Workspace", "fill_workspace", "prepare_workspace", "reserve_workspace"]
