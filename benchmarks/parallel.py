@@ -153,6 +153,12 @@ def measure_dask(runs: int, root: Path, base_url: str, suites: Path, per_worker:
         open_store(f"sqlite:///{db}").close()  # migrate once, before the workers write
         address, procs = dask_cluster(workers, per_worker, root)
         try:
+            # Untimed warm-up, as for the local runs: each worker process pays its one-time imports
+            # (zebench, the SDK: ~1.5 s) on its first runs, a fixed cost that is not throughput.
+            warm = root / f"dask{workers}-warm.db"
+            open_store(f"sqlite:///{warm}").close()
+            run(f"  warm-up ({2 * workers * per_worker} runs)", suites, warm, base_url, 2 * workers * per_worker,
+                DaskExecutor(address, f"sqlite:///{warm}", status=lambda _: None), workers * per_worker)  # fmt: skip
             walls[workers] = run(f"dask {workers} worker(s)×{per_worker}", suites, db, base_url, runs,
                                  DaskExecutor(address, f"sqlite:///{db}", status=lambda _: None),
                                  workers * per_worker)  # fmt: skip

@@ -100,14 +100,18 @@ def bundled_prices() -> dict[str, ModelPrice]:
     return _parse_prices(json.loads(text), "zebench/llm/pricing.json")
 
 
+# Unknown models already warned about. Process-wide on purpose: each run builds its own client and
+# table, and a batch of 100 runs of a local model must say it once, not 100 times.
+_WARNED: set[str] = set()
+_WARNED_LOCK = threading.Lock()
+
+
 class PricingTable:
-    """A price table plus the set of models already warned about. Create one per client or run."""
+    """A price table. Create one per client or run; an unknown model is warned about once per process."""
 
     def __init__(self, prices: dict[str, ModelPrice]) -> None:
         self._prices = dict(prices)
         self._by_normal = {_normalise(k): v for k, v in self._prices.items()}
-        self._warned: set[str] = set()
-        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, user_file: Path | None = None) -> PricingTable:
@@ -144,9 +148,9 @@ class PricingTable:
         """Estimated USD cost of ``usage`` on ``model``; None (and one warning) when the model is unknown."""
         price = self.lookup(model)
         if price is None:
-            with self._lock:
-                first = model not in self._warned
-                self._warned.add(model)
+            with _WARNED_LOCK:
+                first = model not in _WARNED
+                _WARNED.add(model)
             if first:
                 log.warning(
                     "no price known for model %r: its cost is reported as unknown; add it to a pricing file (%s)",
