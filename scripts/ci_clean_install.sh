@@ -36,7 +36,8 @@ step() {
     exit 1
   fi
   echo "clean-install: ok   $name ($((SECONDS - started)) s)"
-  grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^/       /' || true
+  # Its last line of output (pip's notices about this machine's extra indexes left out).
+  grep -v -e '^[[:space:]]*$' -e 'WARNING: Location' "$log" | tail -n 1 | sed 's/^/       /' || true
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

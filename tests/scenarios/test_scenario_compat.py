@@ -12,7 +12,11 @@ def test_update_deps_nx_scenario(compat_suites: Path) -> None:
     assert scenario.format == "ze-benchmarks"
     assert scenario.tiers == ["L0", "L1", "L2", "L3", "Lx"]
     assert scenario.timeout_minutes == 40
-    assert scenario.fixture_dir == compat_suites / "update-deps/scenarios/nx-pnpm-monorepo/repo-fixture"
+    # Scenario paths are resolved: compare with the resolved copy (shared/ may be a symlink).
+    assert (
+        scenario.fixture_dir
+        == (compat_suites / "update-deps/scenarios/nx-pnpm-monorepo/repo-fixture").resolve()
+    )
     assert [c.kind for c in scenario.validation] == ["install", "lint", "typecheck", "test"]
     assert {t.name for t in scenario.targets.required} == {"typescript", "nx"}
     assert "should i update to react 19" in scenario.oracle_answers
