@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from dask_helpers import BLOCK_ZEBENCH, DASK, ZEBENCH, cli_env, dask_processes
 
-from zebench.runner.dask_cluster import plan_resources
+from zebench.runner.dask_cluster import describe_remote_error, plan_resources
 from zebench.runner.dask_tasks import RESOURCE
 from zebench.store import open_store
 
@@ -71,7 +71,7 @@ def test_a_worker_without_zebench_stops_the_batch_in_one_line(tmp_path: Path) ->
     assert elapsed < 10, f"took {elapsed:.1f} s"
     errors = _errors(proc.stderr)
     assert len(errors) == 1, proc.stderr
-    assert "cannot run zebench tasks" in errors[0] and "No module named 'zebench'" in errors[0]
+    assert "cannot run zebench tasks (ModuleNotFoundError: No module named 'zebench')" in errors[0]
     assert "install zebench" in errors[0] and "Traceback" not in proc.stderr
 
 
@@ -113,6 +113,12 @@ def test_no_worker_keeps_waiting_visibly_until_one_joins(tmp_path: Path) -> None
     stderr = (tmp_path / "bench.err").read_text()
     assert bench.returncode == 0, stderr
     assert json.loads(out)["is_successful"] is True
+
+
+def test_errors_from_workers_read_as_kind_and_message() -> None:
+    wrapped = Exception(repr(ModuleNotFoundError("No module named 'zebench'")))
+    assert describe_remote_error(wrapped) == "ModuleNotFoundError: No module named 'zebench'"
+    assert describe_remote_error(OSError("disk full")) == "OSError: disk full"
 
 
 def test_resource_plan_prefers_zebench_workers_and_names_idle_plain_ones() -> None:

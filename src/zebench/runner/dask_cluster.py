@@ -9,6 +9,7 @@ working) and decides how to limit runs per worker: by the ``zebench_run`` resour
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def check_workers(
     broken = [a for a in addresses if isinstance(reports.get(a), BaseException) or a not in reports]
     if broken:
         error = reports.get(broken[0])
-        why = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else "no answer"
+        why = describe_remote_error(error) if isinstance(error, BaseException) else "no answer"
         raise ZebenchError(
             f"Dask worker {broken[0]} cannot run zebench tasks ({why}); "
             f"{len(broken)} of {len(addresses)} worker(s) affected",
@@ -130,6 +131,19 @@ def check_workers(
                 )
             notes.append(f"worker {addr} runs commands without a sandbox: {report['sandbox_error']}")
     return plan_resources(workers, notes)
+
+
+_WRAPPED = re.compile(r"^(\w+)\((['\"])(.*)\2,?\)$", re.S)
+
+
+def describe_remote_error(error: BaseException) -> str:
+    """``Kind: message`` for an error raised on a worker; Dask wraps some (such as a failed
+    import of the task's function) in a plain Exception whose text is the original's repr."""
+    text = str(error)
+    match = _WRAPPED.match(text) if type(error) is Exception else None
+    if match:
+        return f"{match.group(1)}: {match.group(3)}"
+    return f"{type(error).__name__}: {text}"
 
 
 def plan_resources(workers: dict[str, dict[str, Any]], notes: list[str] | None = None) -> ClusterPlan:
