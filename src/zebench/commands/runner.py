@@ -39,6 +39,14 @@ class CommandRunner(Protocol):
     ) -> CommandResult: ...
 
 
+def runner_hook(runner: CommandRunner, name: str, *args: object) -> None:
+    """Call a runner's optional lifecycle hook (``prepare_next``, ``next_phase``, ``close``; see
+    :class:`LocalCommandRunner`) if it has one: plug-in runners implementing only ``run`` work too."""
+    method = getattr(runner, name, None)
+    if callable(method):
+        method(*args)
+
+
 CANCEL_POLL_S = 0.1  # how often a running command looks at its cancel event
 
 

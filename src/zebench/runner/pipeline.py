@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zebench.agents import AgentOptions, AgentResult, AgentTask, create_agent
-from zebench.commands.runner import CommandRunner, LocalCommandRunner
+from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.errors import ZebenchError
 from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
@@ -70,14 +70,6 @@ def _check_cancel(cancel: threading.Event | None) -> None:
 
 def _wants_snapshot(scenario: Scenario) -> bool:
     return any(spec.name == "integrity" for spec in scenario.evaluators)
-
-
-def _hook(runner: CommandRunner, name: str, *args: Any) -> None:
-    # Optional lifecycle hooks of a runner (prepare_next, next_phase, close; see
-    # LocalCommandRunner): plug-in runners implementing only ``run`` keep working.
-    method = getattr(runner, name, None)
-    if callable(method):
-        method(*args)
 
 
 def local_runner(scenario: Scenario) -> CommandRunner:
@@ -144,7 +136,7 @@ def run_one(
         folder = reserve_workspace(scenario, spec.workspace_root)
         # The validation phase's sandbox starts now, in the background, while the record is stored,
         # the fixture copied and the agent works.
-        _hook(runner, "prepare_next", folder)
+        runner_hook(runner, "prepare_next", folder)
         try:
             sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
             workspace = fill_workspace(scenario, folder)
@@ -202,7 +194,7 @@ def run_one(
         else:
             _check_cancel(cancel)
             progress.phase(label, "validation")
-            _hook(runner, "next_phase")  # the agent's sandbox and all it left running end here
+            runner_hook(runner, "next_phase")  # the agent's sandbox and all it left running end here
             copy_hidden_tests(scenario, workspace.path)
             record.validation = run_validation(
                 scenario,
@@ -243,7 +235,7 @@ def run_one(
     except Exception as exc:
         _finish(record, RunStatus.FAILED, f"harness error: {type(exc).__name__}: {exc}")
     finally:
-        _hook(runner, "close")
+        runner_hook(runner, "close")
         record.telemetry.duration_ms = int((time.monotonic() - started) * 1000)
         record.telemetry.tool_call_counts = trajectory.tool_call_counts()
         record.telemetry.tool_calls = sum(record.telemetry.tool_call_counts.values())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from zebench.commands.runner import runner_hook
 from zebench.errors import ZebenchError
 from zebench.evaluators.base import unknown_evaluators
 from zebench.runner.executors import RunnerFactory
@@ -68,9 +69,7 @@ def flaky_validation(
             for result in run_validation(scenario, workspace.path, runner):
                 outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
         finally:
-            close = getattr(runner, "close", None)  # each repeat gets a fresh sandbox
-            if callable(close):
-                close()
+            runner_hook(runner, "close")  # each repeat gets a fresh sandbox
             workspace.remove()
     return sorted(name for name, seen in outcomes.items() if len(seen) > 1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zebench.commands.runner import CommandRunner
+from zebench.commands.runner import CommandRunner, runner_hook
 from zebench.results.models import ControlResult
 from zebench.scenarios.model import Scenario
 from zebench.validation import run_validation
@@ -22,9 +22,7 @@ def run_warmup(scenario: Scenario, workspace_root: Path, runner: CommandRunner) 
     try:
         commands = run_validation(scenario, workspace.path, runner)
     finally:
-        close = getattr(runner, "close", None)  # its sandbox session, if it keeps one
-        if callable(close):
-            close()
+        runner_hook(runner, "close")  # its sandbox session, if it keeps one
         workspace.remove()
     return ControlResult(
         suite=scenario.suite,
