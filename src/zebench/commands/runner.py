@@ -152,9 +152,13 @@ class LocalCommandRunner:
         full = safe_environment(
             merged, home=self.home or str(cwd), strip_secret_names=True, allow_names=self.allow_env_names
         )
-        if self.path_prefix and "PATH" not in merged:
-            full["PATH"] = os.pathsep.join([*self.path_prefix, full["PATH"]])
+        if "PATH" not in merged:  # an explicit PATH is the scenario's to set
+            full["PATH"] = os.pathsep.join([*self.path_prefix, self.visible_path(full["PATH"])])
         return full
+
+    def visible_path(self, host_path: str) -> str:
+        """The host's PATH as commands should see it; sandboxing runners drop what is not inside."""
+        return host_path
 
     @contextmanager
     def launch(self, cwd: Path, timeout_s: float) -> Iterator[Launch]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -193,14 +192,12 @@ class BwrapCommandRunner(LocalCommandRunner):
             network=network,
         )
 
+    def visible_path(self, host_path: str) -> str:
+        # The host PATH may name folders that do not exist inside (pyenv shims, ~/.local/bin).
+        return sandbox_path(host_path, self.layout)
+
     def environment(self, cwd: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
         full = super().environment(cwd, env)
-        explicit = {**self.base_env, **(env or {})}
-        if "PATH" not in explicit:
-            # The host PATH may name folders that do not exist inside (pyenv shims, ~/.local/bin).
-            host_path = full.get("PATH", "").split(os.pathsep)[len(self.path_prefix) :]
-            inside = sandbox_path(os.pathsep.join(host_path), self.layout)
-            full["PATH"] = os.pathsep.join([*self.path_prefix, inside])
         full["HOME"] = SANDBOX_HOME
         full["TMPDIR"] = "/tmp"
         full["USER"] = full["LOGNAME"] = "nobody"
