@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from zebench._threads import background_thread
 from zebench.commands.capture import CappedReader
 from zebench.results.models import CommandKind, CommandResult
 from zebench.sandbox.bwrap import SandboxLayout, bwrap_argv
@@ -111,7 +112,7 @@ class SandboxSession:
             self._finalizer()
         elif self._finalizer.alive:
             self._sock.close()
-            threading.Thread(target=self._finalizer, name="zebench-session-close", daemon=True).start()
+            background_thread("sandbox-closer").submit(self._finalizer)
 
     def _wait_ready(self) -> None:
         if self._ready:
@@ -246,17 +247,9 @@ def _spawner() -> ThreadPoolExecutor:
 
     bubblewrap's ``--die-with-parent`` is PR_SET_PDEATHSIG, which fires when the *thread* that
     started it ends, not the process: a session started from a short-lived worker thread would be
-    killed with that thread. This thread lives as long as the process. Process-wide on purpose.
+    killed with that thread. This thread lives as long as the process.
     """
-    global _SPAWNER
-    with _SPAWNER_LOCK:
-        if _SPAWNER is None:
-            _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-sandbox-spawner")
-        return _SPAWNER
-
-
-_SPAWNER: ThreadPoolExecutor | None = None
-_SPAWNER_LOCK = threading.Lock()
+    return background_thread("sandbox-spawner")
 
 
 def _shutdown(

@@ -6,11 +6,10 @@ import re
 import secrets
 import string
 import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
+from zebench._threads import background_thread
 from zebench.errors import WorkspaceError
 from zebench.packages import materialize_fixture
 from zebench.scenarios.model import Scenario
@@ -67,7 +66,7 @@ class Workspace:
         """
         folders = [self.path, *([self._private] if self._private is not None else [])]
         if background:
-            _remover().submit(_remove_all, folders)
+            background_thread("workspace-remover").submit(_remove_all, folders)
         else:
             _remove_all(folders)
 
@@ -139,20 +138,6 @@ def _remove_all(folders: list[Path]) -> None:
     for folder in folders:
         with suppress(OSError):  # nothing depends on it: a left-over folder is only disk space
             remove_tree(folder)
-
-
-_REMOVER: ThreadPoolExecutor | None = None
-_REMOVER_LOCK = threading.Lock()
-
-
-def _remover() -> ThreadPoolExecutor:
-    # One process-wide thread: deletions queue behind each other instead of competing with runs,
-    # and concurrent.futures joins it at exit, so no deletion is abandoned.
-    global _REMOVER
-    with _REMOVER_LOCK:
-        if _REMOVER is None:
-            _REMOVER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zebench-workspace-remover")
-        return _REMOVER
 
 
 def _slug(text: str) -> str:
