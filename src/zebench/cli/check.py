@@ -38,7 +38,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
-    from zebench.packages import needs_preparing, prepare_scenario
+    from zebench.cli.fetch import prepare_scenarios
     from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
 
     factory = command_runners(sandbox, offline)
@@ -50,8 +50,8 @@ def check(
             err_console.print(f"[dim]checking {suite}/{scenario_id}…[/dim]")
         try:
             loaded = load_scenario(suite, scenario_id, suites_dir)
-            if needs_preparing(loaded):
-                prepare_scenario(loaded)  # a fixture or environment that cannot be fetched is a problem
+            # A fixture or environment that cannot be fetched is this scenario's problem.
+            prepare_scenarios([loaded], quiet=as_json)
         except ZebenchError as exc:
             proofs.append(ScenarioProof(suite=suite, scenario=scenario_id, problems=[exc.one_line()]))
             continue
