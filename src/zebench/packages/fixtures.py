@@ -8,10 +8,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from zebench._names import path_safe
 from zebench.errors import ScenarioError
 from zebench.packages.archive import unpack
 from zebench.packages.cache import CACHE_VERSION, cache_path
-from zebench.packages.registry import fetch_archive, slug
+from zebench.packages.registry import fetch_archive
 from zebench.scenarios.model import PackageFixture
 
 
@@ -30,7 +31,7 @@ def materialize_fixture(fixture: PackageFixture) -> Path:
     tree; the loser of a race discards its copy.
     """
     root = cache_path("fixtures")
-    final = root / f"{slug(fixture.name)}-{slug(fixture.version)}-{fixture_key(fixture)}"
+    final = root / f"{path_safe(fixture.name)}-{path_safe(fixture.version)}-{fixture_key(fixture)}"
     if final.is_dir():
         return final
     archive = fetch_archive(fixture)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from zebench._names import path_safe
 from zebench.errors import ZebenchError
 from zebench.packages.cache import cache_path, exclusive
 from zebench.packages.tools import run_tool
@@ -29,13 +29,11 @@ class FetchError(ZebenchError):
     """A package could not be downloaded, or did not match its pin."""
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
-
-
 def download_dir(fixture: PackageFixture) -> Path:
     """Where the verified archive of ``fixture`` is kept: one file in a folder of its own."""
-    return cache_path("downloads", fixture.registry) / f"{slug(fixture.name)}-{slug(fixture.version)}"
+    return (
+        cache_path("downloads", fixture.registry) / f"{path_safe(fixture.name)}-{path_safe(fixture.version)}"
+    )
 
 
 def file_digest(path: Path, registry: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 
+from zebench._names import path_safe
 from zebench._threads import background_thread
 from zebench.errors import WorkspaceError
 from zebench.packages import materialize_fixture
@@ -97,7 +97,7 @@ def reserve_workspace(scenario: Scenario, root: Path) -> Path:
             hint="choose a workspace root outside the scenario folder",
         )
     root.mkdir(parents=True, exist_ok=True)
-    return _new_folder(root, f"{_slug(scenario.suite)}-{_slug(scenario.id)}")
+    return _new_folder(root, f"{path_safe(scenario.suite)}-{path_safe(scenario.id)}")
 
 
 def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
@@ -138,10 +138,6 @@ def _remove_all(folders: list[Path]) -> None:
     for folder in folders:
         with suppress(OSError):  # nothing depends on it: a left-over folder is only disk space
             remove_tree(folder)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "x"
 
 
 def _new_folder(root: Path, prefix: str) -> Path:
