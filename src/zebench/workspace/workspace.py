@@ -86,9 +86,13 @@ def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
 
 
 def reserve_workspace(scenario: Scenario, root: Path) -> Path:
-    """Check the fixture and create the run's empty folder under ``root``; fill it with
-    :func:`fill_workspace`. In between, a caller may start what needs the folder (its sandbox)."""
-    fixture = _fixture(scenario)
+    """Check the fixture folder and create the run's empty folder under ``root``; fill it with
+    :func:`fill_workspace`. In between, a caller may start what needs the folder (its sandbox).
+
+    A package fixture is fetched by :func:`fill_workspace`, once: it lives in the cache, so the
+    root can never be inside it.
+    """
+    fixture = _checked(scenario.fixture_dir, scenario)
     root = root.expanduser().absolute()
     if fixture is not None and root.resolve().is_relative_to(fixture.resolve()):
         raise WorkspaceError(
@@ -121,9 +125,12 @@ def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
 
 
 def _fixture(scenario: Scenario) -> Path | None:
-    fixture = scenario.fixture_dir
     if scenario.package_fixture is not None:
-        fixture = materialize_fixture(scenario.package_fixture)
+        return _checked(materialize_fixture(scenario.package_fixture), scenario)
+    return _checked(scenario.fixture_dir, scenario)
+
+
+def _checked(fixture: Path | None, scenario: Scenario) -> Path | None:
     if fixture is not None and not fixture.is_dir():
         raise WorkspaceError(
             "the fixture folder does not exist",
