@@ -7,6 +7,7 @@ for without installing anything per run, and without the network after ``zebench
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ def _key(kind: str, parts: list[str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
+@functools.cache  # per process: every run of an npm-environment scenario asks
 def _node_version() -> str:
     node = shutil.which("node")
     if node is None:
@@ -63,6 +65,8 @@ def python_environment(pins: list[str]) -> Path:
     """A virtualenv holding exactly ``pins`` (and what they need), for this interpreter."""
     interpreter = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     folder = cache_path("envs") / f"python-{_key('python', [sys.version, interpreter, *sorted(pins)])}"
+    if (folder / READY).is_file():  # written last, so a ready environment needs no lock
+        return folder
     with exclusive(folder.with_name(folder.name + ".lock")):
         if (folder / READY).is_file():
             return folder
@@ -82,6 +86,8 @@ def python_environment(pins: list[str]) -> Path:
 def node_environment(pins: list[str]) -> Path:
     """A folder whose ``node_modules`` holds exactly ``pins``; install scripts are not run."""
     folder = cache_path("envs") / f"npm-{_key('npm', [_node_version(), *sorted(pins)])}"
+    if (folder / READY).is_file():  # written last, so a ready environment needs no lock
+        return folder
     with exclusive(folder.with_name(folder.name + ".lock")):
         if (folder / READY).is_file():
             return folder
