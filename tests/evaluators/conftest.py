@@ -14,6 +14,7 @@ from zebench.commands import LocalCommandRunner
 from zebench.evaluators.base import EvaluationContext
 from zebench.results.models import CommandResult
 from zebench.scenarios.model import EvaluatorSpec, Scenario, ValidationCommand
+from zebench.workspace import HarnessRepo
 
 
 @pytest.fixture
@@ -44,6 +45,8 @@ def make_ctx(tmp_path: Path, runner: LocalCommandRunner) -> MakeCtx:
         weight: float = 1.0,
         required: bool = False,
         baseline_ref: str | None = None,
+        repo: HarnessRepo | None = None,
+        agent_tree: str | None = None,
         validation_commands: list[ValidationCommand] | None = None,
         **scenario_fields: Any,
     ) -> EvaluationContext:
@@ -71,6 +74,8 @@ def make_ctx(tmp_path: Path, runner: LocalCommandRunner) -> MakeCtx:
             agent_result=AgentResult(),
             command_runner=runner,
             baseline_ref=baseline_ref,
+            repo=repo,
+            agent_tree=agent_tree,
         )
 
     return make

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_write_file_creates_parents_and_overwrites(box: Toolbox, ws: Path) -> No
     assert box.call("write_file", {"path": "src", "content": "x"}).is_error
     assert box.call("write_file", {"path": ".", "content": "x"}).is_error
     os.mkfifo(ws / "pipe")
-    assert "not a regular file" in box.call("write_file", {"path": "pipe", "content": "x"}).content
+    assert "a FIFO, not a plain file" in box.call("write_file", {"path": "pipe", "content": "x"}).content
     assert box.call("read_file", {"path": "pipe"}).is_error
 
 
@@ -172,3 +173,43 @@ def test_run_command_timeout_kills_the_group(ws: Path) -> None:
     started = time.monotonic()
     capped = box.call("run_command", {"command": "sleep 30", "timeout_s": 500})  # capped at max (2s)
     assert time.monotonic() - started < 6 and "timed out after 2s" in capped.content
+
+
+def test_file_tools_survive_an_agent_swapping_links_and_fifos_underneath(
+    box: Toolbox, ws: Path, tmp_path: Path
+) -> None:
+    """The agent's own background job races the harness: no read leaves the workspace or blocks."""
+    import threading
+    import time
+
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text("HOST-SECRET-CANARY\n")
+    stop = threading.Event()
+
+    def swapper() -> None:
+        target = ws / "racy.txt"
+        while not stop.is_set():
+            for make in (
+                lambda: target.write_text("plain\n"),
+                lambda: os.symlink(secret, target),
+                lambda: os.mkfifo(target),
+            ):
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+                with contextlib.suppress(FileExistsError):
+                    make()
+
+    thread = threading.Thread(target=swapper, daemon=True)
+    thread.start()
+    seen: list[str] = []
+    started = time.monotonic()
+    try:
+        for _ in range(300):
+            seen.append(box.call("read_file", {"path": "racy.txt"}).content)
+            seen.append(box.call("write_file", {"path": "racy.txt", "content": "agent"}).content)
+    finally:
+        stop.set()
+        thread.join()
+    assert time.monotonic() - started < 60
+    assert not any("HOST-SECRET-CANARY" in text for text in seen)
+    assert secret.read_text() == "HOST-SECRET-CANARY\n"

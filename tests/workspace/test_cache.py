@@ -80,19 +80,22 @@ def test_concurrent_first_runs_agree(
     assert [p.name for p in private_cache.iterdir() if not p.name.startswith(".build-")] == [fixture_key(fx)]
 
 
-def test_cache_off_and_a_vanished_template_still_work(
+def test_cache_off_commits_the_baseline_from_the_fresh_copy(
     tmp_path: Path, make_scenario: MakeScenario, monkeypatch: pytest.MonkeyPatch, private_cache: Path
 ) -> None:
     fx = _fixture(tmp_path)
-    ws = prepare_workspace(make_scenario(fx), tmp_path / "ws")
-    assert ws.baseline_index is not None
-    ws.baseline_index.unlink()  # read-tree takes over
-    (ws.path / "b.txt").write_text("new\n")
-    assert [c.path for c in ws.diff().changed_files] == ["b.txt"]
+    cached = prepare_workspace(make_scenario(fx), tmp_path / "ws")
+    borrowed = (cached.repo.git_dir / "objects" / "info" / "alternates").read_text()
+    assert borrowed.strip().startswith(str(private_cache))
     monkeypatch.setenv(CACHE_ENV, "off")
     plain = prepare_workspace(make_scenario(fx), tmp_path / "ws")
-    assert plain.baseline_index is None
+    assert not (plain.repo.git_dir / "objects" / "info" / "alternates").exists()
+    assert plain.baseline_ref == cached.baseline_ref  # the same rules give the same commit
     assert git(plain.path, "log", "--format=%s").strip() == "zebench baseline"
+    (plain.path / "b.txt").write_text("new\n")
+    assert [c.path for c in plain.diff().changed_files] == ["b.txt"]
+    for ws in (cached, plain):
+        assert not ws.repo.git_dir.resolve().is_relative_to(ws.path.resolve())
 
 
 def test_unknown_combined_output_is_refused() -> None:

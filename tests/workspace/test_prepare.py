@@ -53,10 +53,12 @@ def test_copies_fixture_without_dependency_and_cache_folders(
 def test_baseline_commit_is_clean_and_excludes_caches(tmp_path: Path, make_scenario: MakeScenario) -> None:
     fx = _fixture(tmp_path)
     ws = prepare_workspace(make_scenario(fx), tmp_path / "ws")
-    assert git(ws.path, "rev-parse", "HEAD").strip() == ws.baseline_ref
-    assert git(ws.path, "status", "--porcelain") == ""
+    assert git(ws.path, "status", "--porcelain") == ""  # the agent starts from a clean repository
     tracked = git(ws.path, "ls-files").split()
     assert "src/app.ts" in tracked and "link-outside" in tracked
+    baseline = ws.repo.files(ws.baseline_ref)  # the harness's own baseline, outside the workspace
+    assert "src/app.ts" in baseline and baseline["link-outside"][0] == "120000"
+    assert not any(part in EXCLUDED_DIRS for path in baseline for part in path.split("/"))
     exclude = (ws.path / ".git/info/exclude").read_text()
     assert all(f"{name}/" in exclude for name in EXCLUDED_DIRS)
     # Caches created later (e.g. by an install during validation) never reach the diff.
@@ -85,7 +87,7 @@ def test_git_fixture_keeps_history_and_is_untouched(tmp_path: Path, make_scenari
     ws = prepare_workspace(make_scenario(fx), tmp_path / "ws")
     log = git(ws.path, "log", "--format=%s").split("\n")
     assert log[:3] == ["zebench baseline", "second", "first"]
-    assert git(ws.path, "show", f"{ws.baseline_ref}:dirty.txt") == "uncommitted\n"
+    assert ws.repo.show(ws.baseline_ref, "dirty.txt") == b"uncommitted\n"
     assert tree_hash(fx) == before
     assert git(fx, "log", "--format=%s").split("\n")[:2] == ["second", "first"]
 

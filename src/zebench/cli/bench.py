@@ -179,6 +179,18 @@ def bench(
     ] = None,
     sandbox: SandboxOption = "auto",
     offline: OfflineOption = False,
+    max_workspace_files: Annotated[
+        int | None,
+        typer.Option(
+            "--max-workspace-files", min=1, help="Files an agent may leave (default: the scenario's, 100000)."
+        ),
+    ] = None,
+    max_workspace_bytes: Annotated[
+        str | None,
+        typer.Option(
+            "--max-workspace-bytes", help="Bytes an agent may leave, e.g. 2G (default: the scenario's, 1G)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
 ) -> None:
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
@@ -186,6 +198,7 @@ def bench(
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.isolation import workspace_limit_flags
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
     from zebench.cli.render import iterations_summary, run_panel
     from zebench.cli.sinks import open_sink
@@ -273,7 +286,14 @@ def bench(
             for warning in scen.warnings:
                 err_console.print(f"[yellow]warning:[/yellow] {warning}")
     prepare_scenarios(loaded, quiet=as_json)  # package fixtures and tool environments, cached
-    specs = build_specs(plan, todo, batch, workspace_root=workspace_root, keep_workspace=keep_workspace)
+    specs = build_specs(
+        plan,
+        todo,
+        batch,
+        workspace_root=workspace_root,
+        keep_workspace=keep_workspace,
+        workspace_limits=workspace_limit_flags(max_workspace_files, max_workspace_bytes),
+    )
     if specialist:
         specs = with_specialist(specs, specialist, templates_dir=templates_dir, agent=agent, model=model)
     distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from zebench.cli.context import err_console
+from zebench.errors import ZebenchError
 
 if TYPE_CHECKING:
     from zebench.commands.runner import CommandRunner
@@ -33,3 +34,20 @@ def command_runners(sandbox: str, offline: bool) -> Callable[[Scenario], Command
             f"[yellow]warning:[/yellow] {message}", highlight=False
         ),
     )
+
+
+def workspace_limit_flags(files: int | None, size: str | None) -> dict[str, int]:
+    """``--max-workspace-files`` and ``--max-workspace-bytes`` as overrides of a scenario's limits."""
+    from pydantic_core import PydanticCustomError
+
+    from zebench.scenarios.raw_models import parse_size
+
+    overrides: dict[str, int] = {}
+    if files is not None:
+        overrides["files"] = files
+    if size is not None:
+        try:
+            overrides["bytes"] = parse_size(size)
+        except PydanticCustomError as exc:
+            raise ZebenchError(exc.message(), field="--max-workspace-bytes") from exc
+    return overrides

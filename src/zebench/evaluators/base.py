@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from zebench.agents.base import AgentResult
     from zebench.commands.runner import CommandRunner
     from zebench.scenarios.model import EvaluatorSpec, Scenario
+    from zebench.workspace.harness_repo import HarnessRepo
 
 
 @dataclass
@@ -39,8 +40,11 @@ class EvaluationContext:
     dependency_changes: list[DependencyChange]
     agent_result: AgentResult
     command_runner: CommandRunner
-    baseline_ref: str | None = None  # git commit of the pristine fixture inside the workspace
-    agent_tree: str | None = None  # git tree of the agent's work, before hidden tests and validation
+    baseline_ref: str | None = None  # commit of the pristine fixture in ``repo``
+    agent_tree: str | None = (
+        None  # commit of the agent's work in ``repo``, before hidden tests and validation
+    )
+    repo: HarnessRepo | None = None  # the harness's own repository; the workspace's .git is never read
     extra: dict[str, Any] = field(default_factory=dict)
 
     def command(self, kind: str) -> CommandResult | None:

@@ -19,13 +19,14 @@ from zebench.runner.progress import NullProgress, ProgressReporter
 from zebench.runner.sink import ResultSink
 from zebench.sandbox.secrets import collect_secret_values, scrub_record  # isolation issue: see finally
 from zebench.scenarios import resolve_prompt
-from zebench.scenarios.model import Scenario
+from zebench.scenarios.model import Scenario, WorkspaceLimits
 from zebench.scoring import score_run
 from zebench.tools import OracleAnswers, Toolbox
 from zebench.validation import run_validation
 from zebench.workspace import Workspace, copy_hidden_tests, fill_workspace, remove_tree, reserve_workspace
 
 DIFF_CAP_BYTES = 2_000_000
+_OMITTED_SHOWN = 200  # files named as left out of the diff, per run
 
 # Agent statuses whose workspace is still worth validating and scoring: the agent did some work.
 _EVALUATE_AFTER = {"completed", "budget_exceeded", "timed_out"}
@@ -48,6 +49,7 @@ class RunSpec:
     specialist_name: str | None = None
     specialist_version: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    workspace_limits: WorkspaceLimits | None = None  # None: the scenario's own
 
     @property
     def label(self) -> str:
@@ -68,8 +70,15 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise KeyboardInterrupt
 
 
-def _wants_snapshot(scenario: Scenario) -> bool:
-    return any(spec.name == "integrity" for spec in scenario.evaluators)
+def _limit_reason(over_limit: str | None, limits: WorkspaceLimits) -> str | None:
+    """The run's reason when the agent left a workspace over its limits."""
+    if over_limit is None:
+        return None
+    return (
+        f"workspace_limit: the agent left {over_limit} in the workspace (limits: {limits.files} files, "
+        f"{limits.bytes} bytes; raise them with workspace_limits: in scenario.yaml or "
+        "--max-workspace-files / --max-workspace-bytes)"
+    )
 
 
 def local_runner(scenario: Scenario) -> CommandRunner:
@@ -183,11 +192,15 @@ def run_one(
         )
         record.artifacts["agent_output"] = agent_result.final_message
 
-        diff = workspace.diff(DIFF_CAP_BYTES)
+        limits = spec.workspace_limits or scenario.workspace_limits
+        diff = workspace.diff(DIFF_CAP_BYTES, limits=limits)
         record.artifacts["diff"] = diff.patch
         record.changed_files = diff.changed_files
         record.dependency_changes = diff.dependency_changes
         record.metadata["diff_truncated"] = diff.truncated
+        if diff.omitted:
+            record.metadata["diff_omitted"] = [o.model_dump() for o in diff.omitted[:_OMITTED_SHOWN]]
+        limit_reason = _limit_reason(diff.over_limit, limits)
 
         if agent_result.status not in _EVALUATE_AFTER:
             _finish(record, RunStatus(agent_result.status), agent_result.reason)
@@ -215,13 +228,15 @@ def run_one(
                 agent_result=agent_result,
                 command_runner=runner,
                 baseline_ref=workspace.baseline_ref,
-                # Only integrity judges the agent's own snapshot; writing the tree costs a git process.
-                agent_tree=workspace.snapshot_tree() if _wants_snapshot(scenario) else None,
+                agent_tree=workspace.snapshot_tree(),
+                repo=workspace.repo,
             )
             card = score_run(record.evaluations, scenario.success_threshold)
             record.total_score = card.total
             record.telemetry = add_judge_usage(record.telemetry, record.evaluations)
-            if agent_result.status == "completed":
+            if limit_reason is not None:
+                _finish(record, RunStatus.FAILED, limit_reason)
+            elif agent_result.status == "completed":
                 record.is_successful = card.is_successful
                 _finish(record, RunStatus.COMPLETED, None if card.is_successful else card.reason)
             else:

@@ -184,8 +184,12 @@ def build_specs(
     workspace_root: Path,
     keep_workspace: bool = False,
     options_override: dict[str, Any] | None = None,
+    workspace_limits: dict[str, int] | None = None,
 ) -> list[RunSpec]:
-    """One spec per (slot, scenario, attempt); the slot key and label go into the run metadata."""
+    """One spec per (slot, scenario, attempt); the slot key and label go into the run metadata.
+
+    ``workspace_limits`` override the scenarios' own (``files``, ``bytes``, ``file_bytes``).
+    """
     specs: list[RunSpec] = []
     multi_model = len(plan.models) > 1
     for slot, scenario, attempt in todo:
@@ -211,6 +215,11 @@ def build_specs(
                 attempt=attempt,
                 metadata={**slot.metadata(), "label": label},
                 display=label,
+                workspace_limits=(
+                    scenario.workspace_limits.model_copy(update=workspace_limits)
+                    if workspace_limits
+                    else None
+                ),
             )
         )
     return specs

@@ -9,10 +9,18 @@ use cannot redirect the harness either.
 """
 
 from zebench.safefs.errors import FileTooLargeError, UnsafeFileError
-from zebench.safefs.read import DEFAULT_READ_CAP, read_bytes, read_text, regular_file_size
+from zebench.safefs.read import (
+    DEFAULT_READ_CAP,
+    list_folder,
+    open_file,
+    path_kind,
+    read_bytes,
+    read_text,
+    regular_file_size,
+)
 from zebench.safefs.remove import remove_tree
 from zebench.safefs.walk import WalkEntry, WalkLimits, WalkReport, walk_files
-from zebench.safefs.write import copy_into
+from zebench.safefs.write import copy_into, write_bytes
 
 __all__ = [
     "DEFAULT_READ_CAP",
@@ -22,9 +30,13 @@ __all__ = [
     "WalkLimits",
     "WalkReport",
     "copy_into",
+    "list_folder",
+    "open_file",
+    "path_kind",
     "read_bytes",
     "read_text",
     "regular_file_size",
     "remove_tree",
     "walk_files",
+    "write_bytes",
 ]

@@ -6,6 +6,7 @@ import os
 import stat
 from contextlib import ExitStack
 from pathlib import Path
+from typing import BinaryIO
 
 from zebench.safefs.errors import FileTooLargeError, UnsafeFileError
 from zebench.safefs.paths import kind_of, resolve
@@ -13,6 +14,7 @@ from zebench.safefs.paths import kind_of, resolve
 DEFAULT_READ_CAP = 4 * 1024 * 1024  # manifests, reports and sources an evaluator reads are far smaller
 # O_NONBLOCK: should a FIFO be swapped in after the lstat check, opening it still returns at once.
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def check_plain(root: Path, rel: str, info: os.stat_result, root_dev: int) -> None:
@@ -104,3 +106,54 @@ def regular_file_size(root: Path, rel: str | os.PathLike[str]) -> int | None:
             return found.info.st_size
     except (UnsafeFileError, OSError):
         return None
+
+
+def path_kind(root: Path, rel: str | os.PathLike[str]) -> str | None:
+    """``"file"``, ``"dir"`` or ``"other"`` for what is at ``rel`` inside ``root``; None if nothing is,
+    or if reaching it would leave ``root`` (a symlink out, a mount point)."""
+    try:
+        with ExitStack() as stack:
+            found = resolve(root, rel, stack)
+    except (UnsafeFileError, OSError):
+        return None
+    if found.info is None:
+        return None
+    if stat.S_ISREG(found.info.st_mode):
+        return "file"
+    return "dir" if stat.S_ISDIR(found.info.st_mode) else "other"
+
+
+def open_file(root: Path, rel: str | os.PathLike[str]) -> BinaryIO:
+    """The plain file ``rel`` inside ``root``, open for reading; the caller caps what it reads.
+
+    Refuses what :func:`read_bytes` refuses; a missing file raises :class:`FileNotFoundError`.
+    """
+    shown = os.fspath(rel)
+    with ExitStack() as stack:
+        found = resolve(root, rel, stack)
+        if found.info is None:
+            raise FileNotFoundError(f"{root}/{shown}")
+        check_plain(root, shown, found.info, found.root_dev)
+        fd = open_plain(found.dir_fd, found.name, found.info, root, shown)
+    return os.fdopen(fd, "rb")
+
+
+def list_folder(root: Path, rel: str | os.PathLike[str]) -> list[tuple[str, bool]]:
+    """The entries of the folder ``rel`` inside ``root``: ``(name, is_folder)``, never followed.
+
+    A symlink is listed as a file whatever it points to. Raises :class:`NotADirectoryError` when
+    ``rel`` is not a folder and :class:`FileNotFoundError` when nothing is there.
+    """
+    with ExitStack() as stack:
+        found = resolve(root, rel, stack)
+        if found.info is None:
+            raise FileNotFoundError(f"{root}/{os.fspath(rel)}")
+        if not stat.S_ISDIR(found.info.st_mode):
+            raise NotADirectoryError(f"{root}/{os.fspath(rel)}")
+        fd = found.dir_fd if found.name == "." else os.open(found.name, _DIR_FLAGS, dir_fd=found.dir_fd)
+        try:
+            with os.scandir(fd) as entries:
+                return sorted((e.name, e.is_dir(follow_symlinks=False)) for e in entries)
+        finally:
+            if fd != found.dir_fd:
+                os.close(fd)

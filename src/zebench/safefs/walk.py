@@ -58,7 +58,8 @@ def walk_files(
     keep_dir: Callable[[str, str], bool] | None = None,
     keep_file: Callable[[str], bool] | None = None,
 ) -> Iterator[WalkEntry]:
-    """Yield every plain file and symlink under ``root``, folders in sorted order, depth first.
+    """Yield every plain file and symlink under ``root``: a folder's files (sorted) before its
+    subfolders, depth first.
 
     Folders on another device (bind mounts) and FIFOs, sockets and devices are never opened; they
     are listed in ``report.skipped``. ``keep_dir(rel, name)`` prunes folders, ``keep_file(rel)``
@@ -119,6 +120,8 @@ def walk_files(
 
 
 def _names(fd: int) -> list[str]:
-    # Reverse-sorted so that popping from the end visits names in order.
+    # A folder's files before its subfolders (as os.walk lists them), each group sorted; reversed so
+    # that popping from the end visits them in that order. d_type decides, so no stat per name.
     with os.scandir(fd) as entries:
-        return sorted((entry.name for entry in entries), reverse=True)
+        items = sorted((entry.is_dir(follow_symlinks=False), entry.name) for entry in entries)
+    return [name for _, name in reversed(items)]

@@ -6,9 +6,11 @@ import os
 import shutil
 import stat
 from collections.abc import Collection
+from contextlib import ExitStack
 from pathlib import Path
 
-from zebench.safefs.paths import split_relative
+from zebench.safefs.errors import UnsafeFileError
+from zebench.safefs.paths import kind_of, resolve, split_relative
 from zebench.safefs.remove import remove_tree
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -97,3 +99,50 @@ def _write_file(src: Path, dir_fd: int, name: str) -> None:
     fd = os.open(name, _NEW_FILE, mode & 0o777, dir_fd=dir_fd)
     with open(src, "rb") as source, os.fdopen(fd, "wb") as target:
         shutil.copyfileobj(source, target, 1 << 20)
+
+
+def write_bytes(root: Path, rel: str | os.PathLike[str], data: bytes) -> None:
+    """Create or replace the plain file ``rel`` inside ``root`` with ``data``, making its folders.
+
+    Links inside ``root`` are followed as the kernel would; a link out, a FIFO, a device or a folder
+    at ``rel`` is refused (:class:`UnsafeFileError`), and the file is opened with ``O_NOFOLLOW`` and
+    ``O_NONBLOCK`` relative to its checked folder, so a swap in between cannot redirect the write.
+    """
+    shown = os.fspath(rel)
+    parts = split_relative(root, shown)
+    if not parts:
+        raise UnsafeFileError(root, shown, "is the folder itself, not a file")
+    parent = "/".join(parts[:-1])
+    if parent:
+        _make_folders(root, parent)
+    with ExitStack() as stack:
+        found = resolve(root, shown, stack)
+        if found.info is not None:
+            if not stat.S_ISREG(found.info.st_mode):
+                raise UnsafeFileError(root, shown, f"is {kind_of(found.info.st_mode)}, not a plain file")
+            if found.info.st_nlink > 1:
+                raise UnsafeFileError(root, shown, f"is hard-linked ({found.info.st_nlink} names)")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(found.name, flags, 0o644, dir_fd=found.dir_fd)
+        with os.fdopen(fd, "wb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise UnsafeFileError(root, shown, "changed while it was being opened")
+            handle.truncate(0)
+            handle.write(data)
+
+
+def _make_folders(root: Path, rel: str) -> None:
+    """Create the folders of ``rel`` under ``root`` that do not exist yet, refusing to leave it."""
+    try:
+        with ExitStack() as stack:
+            found = resolve(root, rel, stack)  # every existing component checked
+            if found.info is None:
+                os.mkdir(found.name, 0o755, dir_fd=found.dir_fd)
+            elif not stat.S_ISDIR(found.info.st_mode):
+                raise UnsafeFileError(root, rel, f"is {kind_of(found.info.st_mode)}, not a folder")
+    except FileNotFoundError:
+        head = rel.rpartition("/")[0]
+        if not head:
+            raise
+        _make_folders(root, head)  # a missing parent first, then this folder
+        _make_folders(root, rel)

@@ -168,6 +168,15 @@ class ScenarioEnvironment(_Model):
         return not self.python and not self.npm
 
 
+class WorkspaceLimits(_Model):
+    """How large an agent may make its workspace. Crossing a limit ends the run with reason
+    ``workspace_limit`` (validation still runs); larger single files are named, not diffed."""
+
+    files: int = Field(default=100_000, gt=0)
+    bytes: int = Field(default=1024**3, gt=0)  # all files together, by their apparent size
+    file_bytes: int = Field(default=10 * 1024**2, gt=0)  # one file in the diff
+
+
 class Scenario(_Model):
     """A loaded, validated scenario. Paths are absolute."""
 
@@ -200,6 +209,7 @@ class Scenario(_Model):
     hidden_tests_dir: Path | None = None  # copied in after the agent, for validation only
     env: dict[str, str] = Field(default_factory=dict)  # extra environment for commands
     network: bool = False  # whether sandboxed commands may use the network
+    workspace_limits: WorkspaceLimits = Field(default_factory=WorkspaceLimits)
     tags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)  # unknown keys and other non-fatal findings
     raw: dict[str, Any] = Field(default_factory=dict)  # the parsed YAML, for evaluators that need extra keys

@@ -116,9 +116,45 @@ class RawEnvironment(_Raw):
     npm: list[Annotated[str, AfterValidator(_npm_pin)]] = Field(default_factory=list)
 
 
-class Sourced(_Raw):
-    """Keys both formats share for scenarios built from published packages."""
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+MAX_LIMIT = 10**15  # a petabyte or a quadrillion files: anything larger is a typo
 
+
+def parse_size(value: Any) -> int:
+    """A byte count from ``123``, ``"500M"``, ``"1.5GiB"`` or ``"2G"`` (binary units)."""
+    if isinstance(value, bool):
+        fail(f"expected a size such as 500M or 2G, got {describe(value)}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        match = _SIZE.match(str(value))
+        if not match:
+            fail(f"expected a size such as 500M or 2G, got {describe(value)}")
+        number = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if not 0 < number <= MAX_LIMIT:
+        fail(f"expected a size > 0 and at most {MAX_LIMIT}, got {describe(value)}")
+    return int(number)
+
+
+def _count(value: int) -> int:
+    if not 0 < value <= MAX_LIMIT:
+        fail(f"expected a count > 0 and at most {MAX_LIMIT}, got {describe(value)}")
+    return value
+
+
+class RawWorkspaceLimits(_Raw):
+    """``workspace_limits:``: how large the agent may make its workspace."""
+
+    files: Annotated[int, AfterValidator(_count)] | None = None
+    bytes: Annotated[int, BeforeValidator(parse_size)] | None = None
+    file_bytes: Annotated[int, BeforeValidator(parse_size)] | None = None
+
+
+class Sourced(_Raw):
+    """Keys both formats share: where the code and the tools come from, and the workspace's limits."""
+
+    workspace_limits: RawWorkspaceLimits | None = None
     fixture: RawFixture | None = None
     environment: RawEnvironment | None = None
     source: str | None = None  # the upstream fix, changelog entry or issue the scenario comes from

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from zebench.errors import ScenarioError
-from zebench.scenarios.model import PackageFixture, ScenarioEnvironment
+from zebench.scenarios.model import PackageFixture, ScenarioEnvironment, WorkspaceLimits
 from zebench.scenarios.raw_models import NPM_PIN, PYPI_PIN, RawFixture, Sourced
 
 FIXTURE_DIRS = ("repo", "repo-fixture")  # repo/ wins when both exist, as in the original
@@ -80,6 +80,11 @@ def _setup_patch(configured: str | None, directory: Path, config_file: Path) -> 
 def sourced_fields(raw: Sourced, *, directory: Path, config_file: Path, required: bool) -> dict[str, Any]:
     """The Scenario fields that say where the code and the tools come from (either format)."""
     fixture, environment, source = raw.fixture, raw.environment, raw.source
+    limits = (
+        WorkspaceLimits(**raw.workspace_limits.model_dump(exclude_none=True))
+        if raw.workspace_limits
+        else None
+    )
     env = None
     if environment is not None:
         env = ScenarioEnvironment(python=environment.python, npm=environment.npm)
@@ -89,6 +94,7 @@ def sourced_fields(raw: Sourced, *, directory: Path, config_file: Path, required
             "package_fixture": package_fixture(fixture, directory, config_file),
             "environment": env,
             "source": source,
+            **({"workspace_limits": limits} if limits else {}),
         }
     if (directory / SETUP_PATCH).is_file():
         raise ScenarioError(
@@ -101,4 +107,5 @@ def sourced_fields(raw: Sourced, *, directory: Path, config_file: Path, required
         "package_fixture": None,
         "environment": env,
         "source": source,
+        **({"workspace_limits": limits} if limits else {}),
     }

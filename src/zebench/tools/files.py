@@ -1,14 +1,22 @@
-"""The file tools' behaviour: read, write, edit and list, confined to the workspace."""
+"""The file tools' behaviour: read, write, edit and list, confined to the workspace.
+
+They run in the harness, on the host, while the agent's own processes may still be changing the
+workspace (a background job swapping a file for a symlink or a FIFO). So every read and write goes
+through :mod:`zebench.safefs`: descriptor-relative, ``O_NOFOLLOW``, never blocking on a FIFO.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
+from zebench.safefs import UnsafeFileError, list_folder, open_file, path_kind, write_bytes
 from zebench.tools.paths import resolve_in_workspace
 from zebench.workspace.copy import EXCLUDED_DIRS
 
 MAX_READ_BYTES = 256 * 1024
+MAX_EDIT_BYTES = 8 * 1024 * 1024
 MAX_LIST_ENTRIES = 1000
 _SNIFF_BYTES = 8192
 
@@ -17,13 +25,19 @@ class ToolError(Exception):
     """A tool call failed in a way the model should be told about; the message is the tool result."""
 
 
-def _existing_file(workspace: Path, path: str) -> Path:
-    target = resolve_in_workspace(workspace, path)
-    if target.is_dir():
+def _open_existing(workspace: Path, path: str) -> BinaryIO:
+    resolve_in_workspace(workspace, path)  # the agent-facing errors: absolute, ~, .git, outside
+    kind = path_kind(workspace, path)
+    if kind == "dir":
         raise ToolError(f"{path} is a folder; use list_directory to see its contents")
-    if not target.is_file():
+    if kind is None:
         raise ToolError(f"{path} does not exist")
-    return target
+    try:
+        return open_file(workspace, path)
+    except UnsafeFileError as exc:
+        raise ToolError(f"{path} cannot be read: {exc.why}") from exc
+    except FileNotFoundError as exc:
+        raise ToolError(f"{path} does not exist") from exc
 
 
 def _check_text(path: str, head: bytes) -> None:
@@ -43,9 +57,8 @@ def _decode(path: str, data: bytes, *, cut: bool = False) -> str:
 
 def read_file(workspace: Path, path: str, offset: int | None = None, limit: int | None = None) -> str:
     """The file's text, or lines ``offset``..``offset+limit-1``, cut at :data:`MAX_READ_BYTES`."""
-    target = _existing_file(workspace, path)
-    size = target.stat().st_size
-    with target.open("rb") as handle:
+    with _open_existing(workspace, path) as handle:
+        size = os.fstat(handle.fileno()).st_size
         if offset is None and limit is None:
             data = handle.read(MAX_READ_BYTES)
             _check_text(path, data)
@@ -87,26 +100,32 @@ def read_file(workspace: Path, path: str, offset: int | None = None, limit: int 
 
 def write_file(workspace: Path, path: str, content: str) -> str:
     """Write ``content`` (UTF-8, newlines kept as given), creating parent folders."""
-    target = resolve_in_workspace(workspace, path, for_write=True)
-    if target.is_dir():
+    resolve_in_workspace(workspace, path, for_write=True)
+    if path_kind(workspace, path) == "dir":
         raise ToolError(f"{path} is a folder")
-    if target.exists() and not target.is_file():
-        # A FIFO or device would block or misbehave; only regular files are written.
-        raise ToolError(f"{path} is not a regular file")
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8")
-    target.write_bytes(data)
+    _write(workspace, path, data)
     return f"wrote {len(data)} bytes to {path}"
+
+
+def _write(workspace: Path, path: str, data: bytes) -> None:
+    try:
+        write_bytes(workspace, path, data)
+    except UnsafeFileError as exc:
+        # A FIFO or device would block or misbehave; only regular files are written.
+        raise ToolError(f"{path} cannot be written: {exc.why}") from exc
 
 
 def edit_file(workspace: Path, path: str, old_string: str, new_string: str, replace_all: bool = False) -> str:
     """Replace ``old_string`` by ``new_string``: exactly one occurrence, or all with ``replace_all``."""
-    target = _existing_file(workspace, path)
     if old_string == "":
         raise ToolError("old_string is empty; use write_file to create or replace a whole file")
     if old_string == new_string:
         raise ToolError("old_string and new_string are identical; nothing to change")
-    data = target.read_bytes()
+    with _open_existing(workspace, path) as handle:
+        data = handle.read(MAX_EDIT_BYTES + 1)
+    if len(data) > MAX_EDIT_BYTES:
+        raise ToolError(f"{path} is larger than {MAX_EDIT_BYTES} bytes; edit it with run_command")
     _check_text(path, data)
     text = _decode(path, data)
     count = text.count(old_string)
@@ -117,33 +136,36 @@ def edit_file(workspace: Path, path: str, old_string: str, new_string: str, repl
             f"old_string occurs {count} times in {path}; add surrounding lines to make it unique "
             "or set replace_all to true"
         )
-    target.write_bytes(text.replace(old_string, new_string).encode("utf-8"))
+    _write(workspace, path, text.replace(old_string, new_string).encode("utf-8"))
     return f"replaced {count} occurrence{'s' if count != 1 else ''} in {path}"
 
 
 def list_directory(workspace: Path, path: str = ".", recursive: bool = False) -> str:
     """Sorted entries of a folder relative to it; folders end with '/'; .git hidden; capped."""
-    target = resolve_in_workspace(workspace, path)
-    if not target.exists():
+    resolve_in_workspace(workspace, path)
+    kind = path_kind(workspace, path)
+    if kind is None:
         raise ToolError(f"{path} does not exist")
-    if not target.is_dir():
+    if kind != "dir":
         raise ToolError(f"{path} is a file, not a folder")
     entries: list[str] = []
     overflow = False
-    pending = [(target, "")]
+    pending = [""]
     while pending and not overflow:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as scan:
-            children = sorted(scan, key=lambda e: e.name)
-        for child in children:
-            if child.name == ".git":
+        prefix = pending.pop()
+        try:
+            children = list_folder(workspace, f"{path}/{prefix}" if prefix else path)
+        except (UnsafeFileError, OSError):
+            continue  # changed while listed, or a link out of the workspace: not listed
+        for name, is_folder in children:
+            if name == ".git":
                 continue
-            if child.is_dir(follow_symlinks=False):
-                entries.append(f"{prefix}{child.name}/")
-                if recursive and child.name not in EXCLUDED_DIRS:
-                    pending.append((Path(child.path), f"{prefix}{child.name}/"))
+            if is_folder:
+                entries.append(f"{prefix}{name}/")
+                if recursive and name not in EXCLUDED_DIRS:
+                    pending.append(f"{prefix}{name}/")
             else:
-                entries.append(f"{prefix}{child.name}")
+                entries.append(f"{prefix}{name}")
             if len(entries) > MAX_LIST_ENTRIES:
                 overflow = True
                 break

@@ -1,7 +1,9 @@
-"""Baseline repositories built once per fixture and copied into each run's workspace.
+"""Workspaces and baselines built once per fixture; each run copies the tree and borrows the baseline.
 
-Committing a baseline costs a dozen git processes; copying a prepared tree (its ``.git`` included)
-costs none. A template is keyed by a content hash of exactly what :func:`copy_fixture` would copy,
+A template holds the files an agent starts from (with the agent's own ``.git``: the fixture's
+history, or a fresh repository, with the baseline committed for the agent's convenience) and, apart
+from them, the harness's bare repository with the baseline commit and the fixture's ignore rules.
+Committing a baseline costs a dozen git processes; copying a prepared tree costs none. A template is keyed by a content hash of exactly what :func:`copy_fixture` would copy,
 so an edited fixture gets a fresh template, and it is built in a private temporary folder and then
 renamed into place: concurrent runs, threads or processes never see a half-built template, and a
 lost race simply discards the loser's copy.
@@ -11,26 +13,32 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
 import tempfile
 import threading
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from zebench.errors import WorkspaceError
 from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture, remove_tree
 from zebench.workspace.git import run_git
+from zebench.workspace.harness_repo import HarnessRepo
+from zebench.workspace.ignore import IgnoreRules
+from zebench.workspace.snapshot import SnapshotLimits, take_snapshot
 
 # Bump when the template layout or the baseline recipe changes, so old templates are not reused.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 CACHE_ENV = "ZEBENCH_WORKSPACE_CACHE"  # overrides the folder; "off" disables the cache
-BASELINE_REF = "refs/zebench/baseline"  # keeps the baseline reachable whatever the agent does to branches
+BASELINE_REF = "refs/zebench/baseline"  # the baseline commit in the harness's repository
 
 _SHA_FILE = "baseline-sha"
 _TREE = "tree"
-_INDEX = "baseline-index"
+_HARNESS = "harness.git"
+_RULES = "ignore-rules.json"
+# The fixture is scenario input, not the agent's: its baseline is not held to a workspace's limits.
+FIXTURE_LIMITS = SnapshotLimits(max_files=10**9, max_bytes=10**15, max_depth=10**4)
 # Per process: file digests keyed by a full stat signature, so an unchanged fixture is read once.
 _digests: dict[tuple[str, int, int, int, int], bytes] = {}
 _digests_lock = threading.Lock()
@@ -38,14 +46,13 @@ _digests_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Template:
-    """A prepared workspace: ``tree`` holds the files and ``.git``; ``sha`` is the baseline commit.
-
-    ``index`` is a copy of the baseline's git index, a faster start for diffs than ``read-tree``.
-    """
+    """A prepared workspace: ``tree`` holds the files and the agent's ``.git``; ``repo`` is the
+    harness's bare repository, where ``sha`` is the baseline commit; ``rules`` the ignore rules."""
 
     tree: Path
     sha: str
-    index: Path
+    repo: Path
+    rules: IgnoreRules
 
 
 def cache_root() -> Path | None:
@@ -120,10 +127,12 @@ def get_template(fixture: Path | None) -> Template | None:
     try:
         tree = staging / _TREE
         tree.mkdir()
-        sha = build_baseline(fixture, tree)
+        build_agent_tree(fixture, tree)
         pack_objects(tree)
         (tree / ".git" / "COMMIT_EDITMSG").unlink(missing_ok=True)  # one file less to copy per run
-        shutil.copyfile(tree / ".git" / "index", staging / _INDEX)
+        rules = IgnoreRules()
+        sha = commit_baseline(tree, HarnessRepo.create(staging / _HARNESS), rules)
+        (staging / _RULES).write_text(rules.to_json(), encoding="utf-8")
         (staging / _SHA_FILE).write_text(sha + "\n", encoding="utf-8")  # last: marks it complete
         # Atomic: readers see no template or a complete one. Losing the race (the folder now
         # exists) is fine: the winner's template is identical.
@@ -138,25 +147,43 @@ def get_template(fixture: Path | None) -> Template | None:
 def _read(entry: Path) -> Template | None:
     try:
         sha = (entry / _SHA_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
+        rules = _rules(str(entry / _RULES))
+    except (OSError, ValueError):
         return None
-    return Template(entry / _TREE, sha, entry / _INDEX) if sha else None
+    return Template(entry / _TREE, sha, entry / _HARNESS, rules) if sha else None
 
 
-def build_baseline(fixture: Path | None, path: Path) -> str:
-    """Copy ``fixture`` into the empty folder ``path`` and commit the baseline; returns its sha."""
+@lru_cache(maxsize=64)
+def _rules(path: str) -> IgnoreRules:
+    return IgnoreRules.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def commit_baseline(tree: Path, repo: HarnessRepo, rules: IgnoreRules) -> str:
+    """Snapshot the pristine ``tree`` as the baseline commit of ``repo``, learning its ignore rules."""
+    snapshot = take_snapshot(tree, repo, BASELINE_REF, rules=rules, limits=FIXTURE_LIMITS, learn_rules=True)
+    assert snapshot.commit is not None  # FIXTURE_LIMITS are never crossed
+    return snapshot.commit
+
+
+def build_agent_tree(fixture: Path | None, path: Path) -> None:
+    """Copy ``fixture`` into the empty folder ``path`` and give the agent a repository to work in.
+
+    The agent's ``.git`` is the fixture's own (its history) or a fresh one, with the copied tree
+    committed so the agent starts from a clean ``git status``. This runs before any agent, on the
+    scenario's own files; the harness never runs git on this repository again.
+    """
     if fixture is not None:
         copy_fixture(fixture, path)
     git_dir = path / ".git"
     if not git_dir.is_dir():
         # No template: sample hooks are never run (hooks are disabled) and would be copied per run.
-        run_git(path, ["init", "-q", "--template="])
+        run_git(git_dir, ["init", "-q", "--template="], work_tree=path)
     for key, value in (
         ("user.name", "zebench"),
         ("user.email", "zebench@localhost"),
         ("commit.gpgsign", "false"),
     ):
-        run_git(path, ["config", "--local", key, value])
+        run_git(git_dir, ["config", "--local", key, value], work_tree=path)
     info = git_dir / "info"
     info.mkdir(exist_ok=True)
     exclude = info / "exclude"
@@ -169,16 +196,15 @@ def build_baseline(fixture: Path | None, path: Path) -> str:
         + lines,
         encoding="utf-8",
     )
-    run_git(path, ["add", "-A", "--", "."])
-    run_git(path, ["commit", "-q", "--no-verify", "--allow-empty", "-m", "zebench baseline"])
-    sha = run_git(path, ["rev-parse", "HEAD"]).stdout.decode().strip()
-    run_git(path, ["update-ref", BASELINE_REF, sha])
-    return sha
+    run_git(git_dir, ["add", "-A", "--", "."], work_tree=path)
+    run_git(
+        git_dir, ["commit", "-q", "--no-verify", "--allow-empty", "-m", "zebench baseline"], work_tree=path
+    )
 
 
 def pack_objects(path: Path) -> None:
     """Pack a template's objects: two files copy far faster than one loose file per blob."""
-    run_git(path, ["repack", "-a", "-d", "-q", "-n"])  # -n: no info/refs nor objects/info/packs
+    run_git(path / ".git", ["repack", "-a", "-d", "-q", "-n"])  # -n: no info/refs nor objects/info/packs
 
 
 def clone_template(template: Template, dst: Path) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
-from collections.abc import Callable
 from pathlib import Path
 
 from zebench.errors import WorkspaceError
+from zebench.safefs import remove_tree as safe_remove_tree
 
 # Folders that are reproducible from the sources (installs, builds, caches). They are never copied
 # into a workspace and are written to .git/info/exclude so validation-created copies stay out of diffs.
@@ -88,22 +87,8 @@ def _clear(path: Path) -> None:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a folder even when it holds read-only files or folders (git objects, npm caches)."""
+    """Delete a folder (read-only files included) without following links or entering mounts.
 
-    def _retry(func: Callable[[str], object], failed_path: str, _exc_info: object) -> None:
-        # Deleting needs write permission on the parent folder; make both writable and try again.
-        parent = os.path.dirname(failed_path)
-        for target in (parent, failed_path):
-            try:
-                mode = os.lstat(target).st_mode
-                if not stat.S_ISLNK(mode):
-                    os.chmod(target, mode | stat.S_IWUSR | stat.S_IRUSR | stat.S_IXUSR)
-            except OSError:
-                pass
-        func(failed_path)
-
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-        return
-    if path.exists():
-        shutil.rmtree(path, onerror=_retry)
+    See :func:`zebench.safefs.remove_tree`; kept here because the workspace's callers import it.
+    """
+    safe_remove_tree(path)

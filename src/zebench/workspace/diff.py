@@ -1,27 +1,38 @@
-"""The agent's changes: an exact binary-safe patch, the changed files and the dependency changes."""
+"""The agent's changes: a patch of its text changes, the changed files and the dependency changes.
+
+Computed between two commits of the harness's private repository (the baseline and the snapshot of
+what the agent left, see :mod:`zebench.workspace.snapshot`): git never reads the workspace here.
+"""
 
 from __future__ import annotations
-
-import shutil
-import tempfile
-from contextlib import nullcontext
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zebench.results.models import DependencyChange, FileChange
 from zebench.workspace.deps import ManifestParseError, compare_manifests, is_manifest, parse_manifest
-from zebench.workspace.git import run_git
+from zebench.workspace.harness_repo import HarnessRepo
 
 DEFAULT_MAX_DIFF_BYTES = 2_000_000
 
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "typechange", "C": "added"}
+_BASE = ["diff", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--full-index", "--no-relative"]
+
+
+class OmittedFile(BaseModel):
+    """A file whose content is not in the patch, and why: binary, over the size limit, unreadable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    reason: str
 
 
 class WorkspaceDiff(BaseModel):
     """What changed in a workspace since its baseline commit.
 
-    ``patch`` applies with ``git apply`` to a copy of the fixture (unless ``truncated``).
+    ``patch`` applies with ``git apply`` to a copy of the fixture for every text change (unless
+    ``truncated``); binary and oversized files are named in ``omitted`` instead of carried in it.
+    ``over_limit`` says why no diff was taken at all (the workspace crossed its limits).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -31,95 +42,58 @@ class WorkspaceDiff(BaseModel):
     changed_files: list[FileChange] = Field(default_factory=list)
     dependency_changes: list[DependencyChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)  # e.g. a manifest that no longer parses
+    omitted: list[OmittedFile] = Field(default_factory=list)
+    over_limit: str | None = None
 
 
 def compute_diff(
-    workspace: Path,
-    baseline_ref: str,
+    repo: HarnessRepo,
+    baseline: str,
+    snapshot: str,
     max_bytes: int = DEFAULT_MAX_DIFF_BYTES,
     *,
-    baseline_index: Path | None = None,
-    index_dir: Path | None = None,
+    omitted: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> WorkspaceDiff:
-    """Diff the baseline commit against the working tree of ``workspace``, untracked files included.
+    """Diff the commit ``baseline`` against ``snapshot`` in ``repo``, capped at ``max_bytes``.
 
-    The working tree is staged into a throwaway index (GIT_INDEX_FILE), so the workspace's own index,
-    which the agent may have used, is never touched. ``baseline_index`` (an index of exactly
-    ``baseline_ref``) saves the ``read-tree``; its stat data never matches the workspace's files
-    (other inodes and ctimes), so git re-reads every file and the result is the same. With
-    ``index_dir``, the staged index is kept there as ``index`` (see :func:`snapshot_tree`).
+    ``omitted``: files the snapshot left out or did not compare, named in the result.
     """
-    folder = (
-        nullcontext(str(index_dir)) if index_dir else tempfile.TemporaryDirectory(prefix="zebench-index-")
-    )
-    with folder as tmp:
-        index_env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        # The baseline's tree first: tracked files that now match an ignore rule stay tracked.
-        if not _copy_index(baseline_index, Path(index_env["GIT_INDEX_FILE"])):
-            run_git(workspace, ["read-tree", baseline_ref], env=index_env)
-        run_git(workspace, ["add", "-A", "--", "."], env=index_env)
-        base = ["diff", "--cached", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--full-index"]
-        # One git process for the status, the counts and the patch (each used to be its own diff).
-        combined = run_git(
-            workspace, [*base, "-z", "--raw", "--numstat", "--binary", "-p", baseline_ref], env=index_env
-        ).stdout
-        split = _split_combined(combined)
-        if split is None:  # an output shape this parser does not know: ask git for each part
-            raw = run_git(workspace, [*base, "--binary", baseline_ref], env=index_env).stdout
-            name_status = run_git(
-                workspace, [*base, "--name-status", "-z", baseline_ref], env=index_env
-            ).stdout
-            numstat = run_git(workspace, [*base, "--numstat", "-z", baseline_ref], env=index_env).stdout
-        else:
-            name_status, numstat, raw = split
-        changed = _parse_name_status(name_status, _binary_paths(numstat))
-        patch_bytes = raw
-        if not _is_utf8(raw):
-            # Text files that are not UTF-8 are diffed as binary so the patch text stays exact.
-            latin = _non_utf8_paths(workspace, baseline_ref, changed)
-            if latin:
-                attrs = Path(tmp) / "attributes"
-                attrs.write_text("".join(f"{_attr_pattern(p)} binary\n" for p in latin), encoding="utf-8")
-                patch_bytes = run_git(
-                    workspace,
-                    ["-c", f"core.attributesFile={attrs}", *base, "--binary", baseline_ref],
-                    env=index_env,
-                ).stdout
-                changed = _parse_name_status(name_status, _binary_paths(numstat) | set(latin))
+    # One git process for the status, the counts and the patch.
+    combined = repo.git(*_BASE, "-z", "--raw", "--numstat", "-p", baseline, snapshot)
+    split = _split_combined(combined)
+    if split is None:  # an output shape this parser does not know: ask git for each part
+        raw = repo.git(*_BASE, baseline, snapshot)
+        name_status = repo.git(*_BASE, "--name-status", "-z", baseline, snapshot)
+        numstat = repo.git(*_BASE, "--numstat", "-z", baseline, snapshot)
+    else:
+        name_status, numstat, raw = split
+    binary = _binary_paths(numstat)
+    changed = _parse_name_status(name_status, binary)
+    patch_bytes = raw
+    if not _is_utf8(raw):
+        # Text files that are not UTF-8 are diffed as binary, so the patch text stays exact.
+        latin = _non_utf8_paths(repo, baseline, snapshot, changed)
+        if latin:
+            repo.set_binary_paths(latin)
+            patch_bytes = repo.git(*_BASE, baseline, snapshot)
+            binary |= set(latin)
+            changed = _parse_name_status(name_status, binary)
     patch, truncated = _cap(patch_bytes, max_bytes)
-    deps, warnings = _dependency_changes(workspace, baseline_ref, changed)
+    deps, warnings = _dependency_changes(repo, baseline, snapshot, changed)
+    named = [OmittedFile(path=p, reason=why) for p, why in omitted]
+    named += [
+        OmittedFile(path=c.path, reason="binary: named, not carried in the patch")
+        for c in changed
+        if c.binary
+    ]
     return WorkspaceDiff(
         patch=patch,
         truncated=truncated,
         changed_files=changed,
         dependency_changes=deps,
         warnings=warnings,
+        omitted=named,
     )
-
-
-def snapshot_tree(workspace: Path, index_dir: Path) -> str | None:
-    """The git tree of the index :func:`compute_diff` kept in ``index_dir``: the workspace exactly
-    as it was diffed (the agent's work), whatever happened to the files since. None if unavailable.
-
-    Written on demand, not with every diff: only evaluators that judge the agent's own changes
-    (integrity) need it, and a git process per run is a tenth of a short run's overhead.
-    """
-    index = index_dir / "index"
-    if not index.is_file():
-        return None
-    proc = run_git(workspace, ["write-tree"], env={"GIT_INDEX_FILE": str(index)}, check=False)
-    sha = proc.stdout.decode().strip()
-    return sha if proc.returncode == 0 and sha else None
-
-
-def _copy_index(source: Path | None, target: Path) -> bool:
-    if source is None:
-        return False
-    try:
-        shutil.copyfile(source, target)
-    except OSError:  # the template was cleaned away meanwhile: read-tree does the same
-        return False
-    return True
 
 
 def _split_combined(data: bytes) -> tuple[bytes, bytes, bytes] | None:
@@ -231,55 +205,32 @@ def _parse_name_status(data: bytes, binary: set[str]) -> list[FileChange]:
     return changes
 
 
-def _non_utf8_paths(workspace: Path, ref: str, changed: list[FileChange]) -> list[str]:
+def _non_utf8_paths(repo: HarnessRepo, baseline: str, snapshot: str, changed: list[FileChange]) -> list[str]:
     found: list[str] = []
     for change in changed:
         if change.binary:
             continue
-        now = workspace / change.path
-        texts: list[bytes] = []
-        if change.change != "deleted" and now.is_file() and not now.is_symlink():
-            texts.append(now.read_bytes())
-        old = _show(workspace, ref, change.old_path or change.path)
-        if old is not None:
-            texts.append(old)
-        if any(not _is_utf8(t) for t in texts):
+        texts = [
+            repo.show(snapshot, change.path) if change.change != "deleted" else None,
+            repo.show(baseline, change.old_path or change.path) if change.change != "added" else None,
+        ]
+        if any(t is not None and not _is_utf8(t) for t in texts):
             found.append(change.path)
             if change.old_path:
                 found.append(change.old_path)
     return found
 
 
-def _attr_pattern(path: str) -> str:
-    """A gitattributes pattern matching exactly ``path`` (glob characters escaped, quoted if needed)."""
-    escaped = "".join("\\" + c if c in "*?[]\\" else c for c in path)
-    pattern = "/" + escaped
-    if any(c in pattern for c in ' "\t') or not pattern.isascii():
-        inner = pattern.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
-        return f'"{inner}"'
-    return pattern
-
-
-def _show(workspace: Path, ref: str, path: str) -> bytes | None:
-    proc = run_git(workspace, ["show", f"{ref}:{path}"], check=False)
-    return proc.stdout if proc.returncode == 0 else None
-
-
 def _dependency_changes(
-    workspace: Path, ref: str, changed: list[FileChange]
+    repo: HarnessRepo, baseline: str, snapshot: str, changed: list[FileChange]
 ) -> tuple[list[DependencyChange], list[str]]:
     changes: list[DependencyChange] = []
     warnings: list[str] = []
     for change in changed:
         if not is_manifest(change.path):
             continue
-        old = None if change.change == "added" else _show(workspace, ref, change.old_path or change.path)
-        now_path = workspace / change.path
-        new = (
-            now_path.read_bytes()
-            if change.change != "deleted" and now_path.is_file() and not now_path.is_symlink()
-            else None
-        )
+        old = None if change.change == "added" else repo.show(baseline, change.old_path or change.path)
+        new = None if change.change == "deleted" else repo.show(snapshot, change.path)
         try:
             before = parse_manifest(change.path, old.decode("utf-8")) if old is not None else {}
             after = parse_manifest(change.path, new.decode("utf-8")) if new is not None else {}
@@ -290,4 +241,4 @@ def _dependency_changes(
     return changes, warnings
 
 
-__all__ = ["DEFAULT_MAX_DIFF_BYTES", "WorkspaceDiff", "compute_diff", "snapshot_tree"]
+__all__ = ["DEFAULT_MAX_DIFF_BYTES", "OmittedFile", "WorkspaceDiff", "compute_diff"]

@@ -1,4 +1,10 @@
-"""Run git in a workspace, isolated from the user's and the system's git configuration."""
+"""Run the harness's own git: its configuration comes from the harness alone.
+
+Every git command zebench runs names its repository explicitly (``GIT_DIR``) and reads no system,
+global or XDG configuration; the harness's repositories are bare folders outside any workspace (see
+:mod:`zebench.workspace.harness_repo`), so no repository config, hook, filter or attribute that an
+agent wrote can take effect.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,15 @@ from pathlib import Path
 from zebench.commands.environment import safe_environment
 from zebench.errors import WorkspaceError
 
-# Passed on every invocation so neither the fixture's nor the agent's repo config can run code or
-# change output when zebench itself runs git (hooks, fsmonitor, pagers, external diff drivers).
+# Passed on every invocation: even the harness's own repository config cannot turn these back on.
 _SAFE_CONFIG = (
     "core.hooksPath=/dev/null",
     "core.fsmonitor=false",
     "core.pager=cat",
     "core.quotePath=false",
-    # Full stat checks, whatever the repo config says: diffs may start from a copied index whose
-    # stat data must never pass for the workspace's files (see diff.compute_diff).
-    "core.trustctime=true",
-    "core.checkStat=default",
+    "core.autocrlf=false",
+    "core.safecrlf=false",
+    "core.symlinks=true",
     "commit.gpgsign=false",
     "tag.gpgsign=false",
     "gc.auto=0",
@@ -29,45 +33,55 @@ _SAFE_CONFIG = (
     "init.defaultBranch=main",
     "user.name=zebench",
     "user.email=zebench@localhost",
+    "protocol.allow=never",
+    "diff.renames=true",
 )
 
 
-def git_env(workspace: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for git in ``workspace``: scrubbed, with explicit GIT_DIR and work tree.
+def git_env(
+    git_dir: Path, work_tree: Path | None = None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment for git on ``git_dir``: scrubbed, no configuration but the repository's own.
 
-    GIT_DIR/GIT_WORK_TREE stop git from discovering an enclosing repository (workspaces often live
+    An explicit GIT_DIR stops git from discovering an enclosing repository (workspaces often live
     inside the user's own checkout), and the null global/system config keeps ``~/.gitconfig`` out.
     """
     env = safe_environment(home=os.devnull)
     env.update(
         {
-            "GIT_DIR": str(workspace / ".git"),
-            "GIT_WORK_TREE": str(workspace),
+            "GIT_DIR": str(git_dir),
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_ATTR_NOSYSTEM": "1",
             "XDG_CONFIG_HOME": os.devnull,
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_NO_REPLACE_OBJECTS": "1",
             "LC_ALL": "C",
         }
     )
+    if work_tree is not None:
+        env["GIT_WORK_TREE"] = str(work_tree)
     if extra:
         env.update(extra)
     return env
 
 
 def run_git(
-    workspace: Path,
+    git_dir: Path,
     args: Sequence[str],
     *,
+    work_tree: Path | None = None,
     env: Mapping[str, str] | None = None,
     check: bool = True,
     input_bytes: bytes | None = None,
     timeout_s: float = 300.0,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git <args>`` in ``workspace`` and return its raw (bytes) output.
+    """Run ``git <args>`` on the repository ``git_dir`` and return its raw (bytes) output.
 
-    With ``check`` a non-zero exit raises :class:`WorkspaceError` carrying git's first error line.
+    ``work_tree`` is given only where the command needs files (applying a solution patch to a
+    pristine workspace, committing a fixture's baseline before any agent ran). With ``check`` a
+    non-zero exit raises :class:`WorkspaceError` carrying git's first error line.
     """
     argv = ["git"]
     for item in _SAFE_CONFIG:
@@ -76,8 +90,8 @@ def run_git(
     try:
         proc = subprocess.run(
             argv,
-            cwd=str(workspace),
-            env=git_env(workspace, env),
+            cwd=str(work_tree or git_dir),
+            env=git_env(git_dir, work_tree, env),
             input=input_bytes,
             stdin=None if input_bytes is not None else subprocess.DEVNULL,
             capture_output=True,
@@ -87,12 +101,12 @@ def run_git(
     except FileNotFoundError as exc:
         raise WorkspaceError("git is not installed", hint="install git and make sure it is on PATH") from exc
     except subprocess.TimeoutExpired as exc:
-        raise WorkspaceError(f"git {args[0]} timed out after {timeout_s:g}s", file=workspace) from exc
+        raise WorkspaceError(f"git {args[0]} timed out after {timeout_s:g}s", file=git_dir) from exc
     if check and proc.returncode != 0:
         raise WorkspaceError(
             f"git {args[0]} failed: {first_error_line(proc.stderr)}",
-            file=workspace,
-            hint="check that the workspace is a readable git repository",
+            file=git_dir,
+            hint="check that git works on this machine",
         )
     return proc
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from zebench.commands import CommandRunner, LocalCommandRunner
 from zebench.errors import WorkspaceError
+from zebench.safefs import copy_into
 from zebench.scenarios.model import Scenario
-from zebench.workspace.copy import copy_fixture
+from zebench.workspace.copy import EXCLUDED_DIRS, copy_fixture
 from zebench.workspace.git import first_error_line, run_git
+from zebench.workspace.harness_repo import HarnessRepo
 
 SOLUTION_SCRIPT_TIMEOUT_S = 600.0
 
@@ -46,7 +48,15 @@ def apply_solution(scenario: Scenario, workspace_path: Path, *, runner: CommandR
 
 
 def _apply_patch(patch: Path, workspace_path: Path) -> None:
-    proc = run_git(workspace_path, ["apply", "--whitespace=nowarn", str(patch.resolve())], check=False)
+    # An empty repository of the harness's own: git must not pick up the workspace's .git.
+    with tempfile.TemporaryDirectory(prefix="zebench-apply-") as tmp:
+        repo = HarnessRepo.create(Path(tmp) / "harness.git")
+        proc = run_git(
+            repo.git_dir,
+            ["apply", "--whitespace=nowarn", str(patch.resolve())],
+            work_tree=workspace_path,
+            check=False,
+        )
     if proc.returncode != 0:
         raise WorkspaceError(
             f"the patch does not apply: {first_error_line(proc.stderr)}",
@@ -93,5 +103,5 @@ def copy_hidden_tests(scenario: Scenario, workspace_path: Path) -> list[str]:
             field="hidden_tests",
             hint=f"create it or fix the path in {scenario.config_file}",
         )
-    copy_fixture(hidden, workspace_path, keep_root_git=False)
-    return sorted(str(p.relative_to(hidden)) for p in hidden.rglob("*") if p.is_file() or p.is_symlink())
+    # The workspace is the agent's: never write through a link or FIFO it planted where a test goes.
+    return sorted(copy_into(hidden, workspace_path, skip=EXCLUDED_DIRS))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import tempfile
 from contextlib import suppress
 from pathlib import Path
 
@@ -12,59 +11,89 @@ from zebench._names import path_safe
 from zebench._threads import background_thread
 from zebench.errors import WorkspaceError
 from zebench.packages import materialize_fixture
-from zebench.scenarios.model import Scenario
-from zebench.workspace.cache import BASELINE_REF, build_baseline, clone_template, get_template
-from zebench.workspace.copy import remove_tree
-from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff, snapshot_tree
+from zebench.safefs import remove_tree
+from zebench.scenarios.model import Scenario, WorkspaceLimits
+from zebench.workspace.cache import (
+    BASELINE_REF,
+    build_agent_tree,
+    clone_template,
+    commit_baseline,
+    get_template,
+)
+from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff
+from zebench.workspace.harness_repo import HarnessRepo, private_folder
+from zebench.workspace.ignore import IgnoreRules
+from zebench.workspace.snapshot import SnapshotLimits, take_snapshot
 
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
 class Workspace:
-    """One run's private copy of the fixture. ``baseline_ref`` is the commit the diff is taken against.
+    """One run's private copy of the fixture, and the harness's repository that judges it.
 
-    ``baseline_index``, when known, is a git index of exactly that commit (kept outside the
-    workspace, so the agent cannot change it); diffs start from a copy of it.
+    ``path`` is the agent's folder. ``repo`` is a bare repository in a private folder outside it,
+    where ``baseline_ref`` is the commit of the pristine copy; :meth:`diff` snapshots what the agent
+    left into it and compares. The harness never runs git on anything inside ``path``.
     """
 
-    def __init__(self, path: Path, baseline_ref: str, baseline_index: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        private: Path,
+        baseline_ref: str,
+        rules: IgnoreRules,
+        *,
+        tracked_repo: HarnessRepo | None = None,
+    ) -> None:
         self.path = path
+        self.private = private
+        self.repo = HarnessRepo(private / "harness.git")
         self.baseline_ref = baseline_ref
-        self.baseline_index = baseline_index
-        self._private: Path | None = None  # outside the workspace: the index of the last diff
+        self.rules = rules
+        self.agent_commit: str | None = None
+        self._tracked_repo = tracked_repo or self.repo  # the template's, whose listing is cached
 
-    def diff(self, max_bytes: int = DEFAULT_MAX_DIFF_BYTES) -> WorkspaceDiff:
-        """Everything that changed since the baseline, untracked files included, capped at ``max_bytes``."""
-        if not (self.path / ".git").is_dir():
-            raise WorkspaceError(
-                "the workspace's .git folder is gone, so no diff can be taken",
-                file=self.path,
-                hint="agents must not delete .git",
-            )
-        if self._private is None:
-            self._private = Path(tempfile.mkdtemp(prefix="zebench-ws-index-"))
-        return compute_diff(
+    def diff(
+        self, max_bytes: int = DEFAULT_MAX_DIFF_BYTES, *, limits: WorkspaceLimits | None = None
+    ) -> WorkspaceDiff:
+        """Everything that changed since the baseline, untracked files included, capped at ``max_bytes``.
+
+        A workspace over ``limits`` gets no diff: the result says why in ``over_limit``.
+        """
+        snapshot = take_snapshot(
             self.path,
-            self.baseline_ref,
-            max_bytes,
-            baseline_index=self.baseline_index,
-            index_dir=self._private,
+            self.repo,
+            "refs/zebench/agent",
+            rules=self.rules,
+            tracked=self._tracked_repo.files(self.baseline_ref),
+            limits=_snapshot_limits(limits or WorkspaceLimits()),
+        )
+        if snapshot.commit is None:
+            return WorkspaceDiff(
+                patch="",
+                truncated=True,
+                over_limit=snapshot.over_limit,
+                warnings=[f"no diff: the workspace holds {snapshot.over_limit}"],
+            )
+        self.agent_commit = snapshot.commit
+        return compute_diff(
+            self.repo, self.baseline_ref, snapshot.commit, max_bytes, omitted=snapshot.omitted
         )
 
     def snapshot_tree(self) -> str | None:
-        """The git tree of the workspace as the last :meth:`diff` saw it (None before any diff).
+        """The commit of the workspace as the last :meth:`diff` saw it (None before any diff).
 
-        Hidden tests and validation change the files afterwards; this tree is what the agent left.
+        Hidden tests and validation change the files afterwards; this commit is what the agent left.
         """
-        return snapshot_tree(self.path, self._private) if self._private is not None else None
+        return self.agent_commit
 
     def remove(self, *, background: bool = False) -> None:
-        """Delete the workspace folder, read-only files included. Removing twice is fine.
+        """Delete the workspace folder and the private repository. Removing twice is fine.
 
         ``background`` hands the deletion to a thread, so a run's result does not wait for it; the
         process still finishes every pending deletion before it exits.
         """
-        folders = [self.path, *([self._private] if self._private is not None else [])]
+        folders = [self.path, self.private]
         if background:
             background_thread("workspace-remover").submit(_remove_all, folders)
         else:
@@ -72,6 +101,10 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace(path={str(self.path)!r}, baseline_ref={self.baseline_ref!r})"
+
+
+def _snapshot_limits(limits: WorkspaceLimits) -> SnapshotLimits:
+    return SnapshotLimits(max_files=limits.files, max_bytes=limits.bytes, max_file_bytes=limits.file_bytes)
 
 
 def prepare_workspace(scenario: Scenario, root: Path) -> Workspace:
@@ -107,21 +140,26 @@ def reserve_workspace(scenario: Scenario, root: Path) -> Path:
 def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
     """Copy the fixture into the reserved, empty ``path`` with its baseline commit; on failure the
     folder is removed."""
+    private = private_folder("zebench-run-")
     try:
         # The baseline is committed once per fixture content (see zebench.workspace.cache); each
-        # run copies that prepared tree. Without a usable cache folder it is committed in place.
+        # run copies that prepared tree and borrows its objects. Without a usable cache folder the
+        # baseline is committed from the fresh copy, before any agent sees it.
         fixture = _fixture(scenario)
         template = get_template(fixture)
-        index: Path | None = None
         if template is not None:
             clone_template(template, path)
-            baseline, index = template.sha, template.index
-        else:
-            baseline = build_baseline(fixture, path)
+            HarnessRepo.create(private / "harness.git", borrow_from=template.repo)
+            return Workspace(
+                path, private, template.sha, template.rules, tracked_repo=HarnessRepo(template.repo)
+            )
+        build_agent_tree(fixture, path)
+        rules = IgnoreRules()
+        baseline = commit_baseline(path, HarnessRepo.create(private / "harness.git"), rules)
+        return Workspace(path, private, baseline, rules)
     except BaseException:
-        remove_tree(path)
+        _remove_all([path, private])
         raise
-    return Workspace(path, baseline, index)
 
 
 def _fixture(scenario: Scenario) -> Path | None:

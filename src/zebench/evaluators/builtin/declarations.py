@@ -8,7 +8,6 @@ dependency-groups). Folders named .git, node_modules and virtualenvs are never w
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -22,7 +21,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from pydantic import BaseModel
 
+from zebench.safefs import UnsafeFileError, WalkReport, read_text, walk_files
+
 Ecosystem = Literal["npm", "python"]
+_MANIFEST_CAP = 4 * 1024 * 1024
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 NPM_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 
@@ -39,11 +41,18 @@ class Declaration(BaseModel):
 
 
 def _walk(workspace: Path) -> Iterator[str]:
-    root = str(workspace)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        for filename in sorted(filenames):
-            yield os.path.relpath(os.path.join(dirpath, filename), root).replace(os.sep, "/")
+    # The agent's workspace: no link followed, nothing but files and symlinks listed (safefs).
+    report = WalkReport()
+    for entry in walk_files(workspace, report, keep_dir=lambda _rel, name: name not in _SKIP_DIRS):
+        yield entry.rel
+
+
+def _read(workspace: Path, rel: str) -> str | None:
+    """A manifest's text, or None when it cannot be read safely (a link out, a FIFO, too large)."""
+    try:
+        return read_text(workspace, rel, max_bytes=_MANIFEST_CAP)
+    except (UnsafeFileError, OSError):
+        return None
 
 
 _NPM_BOUND = re.compile(
@@ -101,9 +110,10 @@ def _poetry_lowest_version(spec: str) -> str | None:
 
 
 def _package_json(workspace: Path, rel: str, names: set[str]) -> Iterator[Declaration]:
+    text = _read(workspace, rel)
     try:
-        data = json.loads((workspace / rel).read_text(encoding="utf-8"))
-    except (ValueError, OSError):
+        data = json.loads(text) if text is not None else None
+    except ValueError:
         return
     if not isinstance(data, dict):
         return
@@ -143,7 +153,7 @@ def _python_requirement(rel: str, section: str, line: str, names: set[str]) -> D
 
 
 def _requirements_txt(workspace: Path, rel: str, names: set[str]) -> Iterator[Declaration]:
-    for raw in (workspace / rel).read_text(encoding="utf-8", errors="replace").splitlines():
+    for raw in (_read(workspace, rel) or "").splitlines():
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith(("#", "-")):
             continue
@@ -170,9 +180,10 @@ def _poetry_tables(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
 
 
 def _pyproject(workspace: Path, rel: str, names: set[str]) -> Iterator[Declaration]:
+    text = _read(workspace, rel)
     try:
-        data = tomllib.loads((workspace / rel).read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError):
+        data = tomllib.loads(text) if text is not None else {}
+    except tomllib.TOMLDecodeError:
         return
     for section, items in _pyproject_lists(data):
         for item in items:

@@ -1,23 +1,22 @@
-"""Read what changed in a workspace since its baseline commit, line by line, untracked files included.
+"""Read what changed between the baseline and the agent's snapshot, line by line.
 
 The evaluators need exact evidence (file, line, text) and must not trust the run's stored diff,
-which may be truncated, so they ask git directly.
+which may be truncated, so they ask git directly, in the harness's own repository: both sides are
+commits there (see :mod:`zebench.workspace.snapshot`), and no git command reads the workspace.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from zebench.errors import WorkspaceError
+from zebench.workspace.harness_repo import HarnessRepo
+
 ChangeKind = Literal["added", "modified", "deleted", "renamed"]
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_MAX_UNTRACKED_BYTES = 1024 * 1024
-_GIT_TIMEOUT_S = 120
 
 
 class Line(BaseModel):
@@ -39,42 +38,21 @@ class FileDiff(BaseModel):
 
 
 class GitError(RuntimeError):
-    """git failed inside the workspace (no repository, unknown baseline commit...)."""
+    """git failed in the harness's repository (an unknown baseline commit...)."""
 
 
-def git(workspace: Path, *args: str) -> str:
-    """Run a read-only git command in the workspace and return its stdout.
-
-    Run directly rather than through the scenario's CommandRunner: this is the harness inspecting
-    the workspace, and a sandboxing runner need not have git.
-    """
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")},
-        # The user's git config (noprefix, external diff tools, colours) must not change the output.
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_OPTIONAL_LOCKS": "0",  # never touch the index, so the workspace stays as the agent left it
-    }
-    proc = subprocess.run(
-        ["git", "-c", "core.quotePath=false", "-c", "safe.directory=*", *args],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        timeout=_GIT_TIMEOUT_S,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise GitError(f"git {' '.join(args[:2])} failed: {proc.stderr.decode(errors='replace').strip()}")
-    return proc.stdout.decode("utf-8", errors="replace")
-
-
-def baseline_text(workspace: Path, ref: str, path: str) -> str | None:
-    """A file's content at a commit or tree (the baseline, the agent's snapshot), or None if absent."""
+def git(repo: HarnessRepo, *args: str) -> str:
+    """Run a read-only git command in the harness's repository and return its stdout."""
     try:
-        return git(workspace, "show", f"{ref}:{path}")
-    except GitError:
-        return None
+        return repo.git(*args).decode("utf-8", errors="replace")
+    except WorkspaceError as exc:
+        raise GitError(f"git {' '.join(args[:2])} failed: {exc.message}") from exc
+
+
+def baseline_text(repo: HarnessRepo, ref: str, path: str) -> str | None:
+    """A file's content at a commit (the baseline, the agent's snapshot), or None if absent."""
+    data = repo.show(ref, path)
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def _unquote(path: str) -> str:
@@ -152,14 +130,10 @@ def parse_unified_diff(patch: str) -> list[FileDiff]:
     return files
 
 
-def workspace_changes(workspace: Path, ref: str, tree: str | None = None) -> list[FileDiff]:
-    """Every file changed since ``ref``: tracked edits, commits, deletions, and untracked new files.
-
-    With ``tree`` (a snapshot of the workspace, untracked files included), the changes between
-    ``ref`` and that tree instead of the live working tree.
-    """
+def workspace_changes(repo: HarnessRepo, ref: str, tree: str) -> list[FileDiff]:
+    """Every file changed between the commit ``ref`` and the snapshot ``tree``, renames detected."""
     patch = git(
-        workspace,
+        repo,
         "diff",
         "--no-color",
         "--no-ext-diff",
@@ -169,26 +143,7 @@ def workspace_changes(workspace: Path, ref: str, tree: str | None = None) -> lis
         "-M",
         "-U0",
         ref,
-        *([tree] if tree else []),
+        tree,
         "--",
     )
-    files = parse_unified_diff(patch)
-    if tree:
-        return files
-    untracked = git(workspace, "ls-files", "--others", "--exclude-standard", "-z")
-    for rel in filter(None, untracked.split("\0")):
-        if "node_modules/" in rel or rel.startswith("node_modules"):
-            continue
-        path = workspace / rel
-        diff = FileDiff(path=rel, change="added")
-        try:
-            data = path.read_bytes() if path.stat().st_size <= _MAX_UNTRACKED_BYTES else b""
-        except OSError:
-            data = b""
-        if b"\0" in data:
-            diff.binary = True
-        else:
-            text = data.decode("utf-8", errors="replace")
-            diff.added = [Line(number=n, text=t) for n, t in enumerate(text.splitlines(), start=1)]
-        files.append(diff)
-    return files
+    return parse_unified_diff(patch)

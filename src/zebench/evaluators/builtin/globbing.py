@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+
+from zebench.safefs import WalkReport, walk_files
 
 SKIPPED_DIRS = frozenset({".git", "node_modules"})
 
@@ -15,8 +16,29 @@ class PathEscapeError(ValueError):
     """A path given by a scenario points outside the workspace."""
 
 
+def check_inside(relative: str) -> str:
+    """A scenario's path, refused when it is absolute or climbs out with ``..``.
+
+    A symlink the agent planted is not the scenario's error: :mod:`zebench.safefs` refuses to follow
+    it when the file is read.
+    """
+    parts = relative.replace("\\", "/").split("/")
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else (0 if part in ("", ".") else 1)
+        if depth < 0:
+            break
+    if relative.startswith(("/", "~")) or depth < 0:
+        raise PathEscapeError(f"path {relative!r} is outside the workspace")
+    return relative
+
+
 def confined(workspace: Path, relative: str) -> Path:
-    """``workspace / relative`` resolved, refusing anything (``..``, absolute, symlink) outside it."""
+    """``workspace / relative`` resolved, refusing anything (``..``, absolute, symlink) outside it.
+
+    Only for paths handed to the sandboxed command runner; the harness reads files through
+    :mod:`zebench.safefs`.
+    """
     root = workspace.resolve()
     target = (root / relative).resolve()
     if target != root and root not in target.parents:
@@ -71,16 +93,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def iter_matching_files(workspace: Path, pattern: str) -> Iterator[str]:
-    """Relative POSIX paths of the files under ``workspace`` matching ``pattern``, sorted per folder.
+    """Relative POSIX paths of the files under ``workspace`` matching ``pattern``, in sorted order.
 
-    ``.git`` and ``node_modules`` are never walked: they are large and never the agent's work.
+    The workspace is the agent's: walked through :func:`zebench.safefs.walk_files`, so no link is
+    followed and nothing but files and symlinks is listed. ``.git`` and ``node_modules`` are never
+    walked: they are large and never the agent's work.
     """
     regex = glob_regex(pattern)
-    root = str(workspace)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        rel_dir = os.path.relpath(dirpath, root)
-        for filename in sorted(filenames):
-            rel = filename if rel_dir == "." else f"{rel_dir}/{filename}".replace(os.sep, "/")
-            if regex.match(rel):
-                yield rel
+    report = WalkReport()
+    for entry in walk_files(workspace, report, keep_dir=lambda _rel, name: name not in SKIPPED_DIRS):
+        if regex.match(entry.rel):
+            yield entry.rel

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator, output_tail
-from zebench.evaluators.builtin.globbing import confined, iter_matching_files
+from zebench.evaluators.builtin.globbing import check_inside, confined, iter_matching_files
 from zebench.results.models import EvaluationResult
+from zebench.safefs import UnsafeFileError, path_kind, read_text
 from zebench.scenarios.model import (
     HeuristicCommand,
     HeuristicFile,
@@ -65,8 +66,11 @@ def check_command(ctx: EvaluationContext, check: HeuristicCommand) -> str | None
 
 
 def check_file(workspace: Path, check: HeuristicFile) -> str | None:
-    """A file or folder must exist, or with ``exists: false`` must be absent."""
-    present = confined(workspace, check.path).exists()
+    """A file or folder must exist, or with ``exists: false`` must be absent.
+
+    A symlink out of the workspace or a mount point does not count as present.
+    """
+    present = path_kind(workspace, check_inside(check.path)) is not None
     if present == check.exists:
         return None
     return f"{check.path} does not exist" if check.exists else f"{check.path} exists but must not"
@@ -80,20 +84,21 @@ def check_pattern(workspace: Path, check: HeuristicPattern) -> str | None:
         return f"no files matched {check.file}"
     hits = []
     for rel in files:
-        path = workspace / rel
-        if path.stat().st_size > _MAX_PATTERN_FILE_BYTES:
-            continue
-        if regex.search(path.read_text(encoding="utf-8", errors="replace")):
+        try:
+            text = read_text(workspace, rel, max_bytes=_MAX_PATTERN_FILE_BYTES)
+        except (UnsafeFileError, OSError):
+            continue  # too large, a FIFO, a link out of the workspace: never read
+        if regex.search(text):
             hits.append(rel)
     if check.should_match:
         return None if hits else f"no file matching {check.file} contains /{check.pattern}/"
     return f"/{check.pattern}/ found in {', '.join(hits[:5])}" if hits else None
 
 
-def load_structured(path: Path) -> Any:
-    """Parse a JSON, YAML or TOML file, chosen by its extension (JSON with comments allowed)."""
-    text = path.read_text(encoding="utf-8")
-    suffix = path.suffix.lower()
+def load_structured(name: str, text: str) -> Any:
+    """Parse the text of a JSON, YAML or TOML file, chosen by the extension of ``name``
+    (JSON with comments allowed)."""
+    suffix = Path(name).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return yaml.safe_load(text)
     if suffix == ".toml":
@@ -117,11 +122,16 @@ def _has_section(text: str, header: str) -> bool:
 
 def check_structured(workspace: Path, check: HeuristicStructured) -> str | None:
     """A JSONPath in a data file, or a markdown section header, is present (or absent) / equal."""
-    path = confined(workspace, check.file)
-    if not path.is_file():
+    try:
+        text = read_text(workspace, check_inside(check.file), max_bytes=_MAX_PATTERN_FILE_BYTES)
+    except FileNotFoundError:
         return f"{check.file} does not exist"
+    except UnsafeFileError as exc:
+        return f"{check.file} was not read: {exc.why}"
+    except OSError as exc:
+        return f"{check.file} was not read: {exc.strerror or exc}"
     if check.section_header is not None:
-        found = _has_section(path.read_text(encoding="utf-8", errors="replace"), check.section_header)
+        found = _has_section(text, check.section_header)
         if found == check.exists:
             return None
         return (
@@ -134,7 +144,7 @@ def check_structured(workspace: Path, check: HeuristicStructured) -> str | None:
     # Imported here: jsonpath_ng (with its ply parser, ~10 ms) serves only JSONPath checks.
     from jsonpath_ng.ext import parse as jsonpath_parse
 
-    values = [m.value for m in jsonpath_parse(check.json_path).find(load_structured(path))]
+    values = [m.value for m in jsonpath_parse(check.json_path).find(load_structured(check.file, text))]
     if not check.exists:
         return None if not values else f"{check.json_path} exists but must not"
     if not values:
@@ -146,9 +156,9 @@ def check_structured(workspace: Path, check: HeuristicStructured) -> str | None:
 
 def check_script(ctx: EvaluationContext, check: HeuristicScript) -> str | None:
     """Run a workspace script directly (no shell parsing of its arguments); pass on exit 0."""
-    script = confined(ctx.workspace, check.script)
-    if not script.is_file():
+    if path_kind(ctx.workspace, check_inside(check.script)) != "file":
         return f"script {check.script} does not exist"
+    script = confined(ctx.workspace, check.script)  # run by the (sandboxed) command runner, never read
     substitutions = {"${scenario.id}": ctx.scenario.id, "${scenario.suite}": ctx.scenario.suite}
     args = []
     for arg in check.args:

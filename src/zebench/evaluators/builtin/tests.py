@@ -11,9 +11,12 @@ from typing import Any
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator, command_details, describe_outcome
-from zebench.evaluators.builtin.globbing import confined, iter_matching_files
+from zebench.evaluators.builtin.globbing import iter_matching_files
 from zebench.evaluators.builtin.test_output import TestCounts, parse_junit_xml, parse_test_output
 from zebench.results.models import EvaluationResult
+from zebench.safefs import UnsafeFileError, read_text
+
+_JUNIT_CAP = 64 * 1024 * 1024  # a JUnit report of tens of thousands of tests stays far below this
 
 
 def _junit_globs(config: dict[str, Any]) -> list[str]:
@@ -29,7 +32,11 @@ def read_junit_reports(workspace: Path, globs: list[str]) -> tuple[TestCounts | 
     files: list[str] = []
     for pattern in globs:
         for path in iter_matching_files(workspace, pattern):
-            counts = parse_junit_xml(confined(workspace, path).read_text(encoding="utf-8", errors="replace"))
+            try:  # written by the agent's code: never a FIFO, a link out, or unbounded
+                text = read_text(workspace, path, max_bytes=_JUNIT_CAP)
+            except (UnsafeFileError, OSError):
+                continue
+            counts = parse_junit_xml(text)
             if counts is None:
                 continue
             files.append(path)
