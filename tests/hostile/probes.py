@@ -199,8 +199,9 @@ PATH_PROBES = [
     Probe(
         "junit-report-symlinked-out",
         "path",
-        "the JUnit report folder as a symlink to a host folder, and a report symlinked to /proc/self/environ",
-        ("ln -s {host_dir} reports", FIX),
+        "JUnit reports symlinked to /proc/self/environ and a host secret, beside the real report",
+        ("mkdir -p reports && ln -s /proc/self/environ reports/environ.xml "
+         "&& ln -s {host_dir}/secret.txt reports/secret.xml", FIX),
     ),
     Probe(
         "junit-report-fifo",

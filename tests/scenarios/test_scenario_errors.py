@@ -147,3 +147,24 @@ def test_non_text_keys_and_infinite_numbers(make_scenario) -> None:
     line = _error(make_scenario("name: x\n1: foo\ntimeout_minutes: .inf\n"))
     assert "(top level): key 1 is not text; quote it" in line
     assert "timeout_minutes: expected a finite number, got inf" in line
+
+
+def test_workspace_limits_accept_sizes_and_refuse_out_of_range_values(make_scenario) -> None:
+    scenario = load_scenario_dir(
+        make_scenario("name: x\nworkspace_limits: {files: 500, bytes: 2G, file_bytes: 1.5MiB}\n", name="s0"),
+        "demo",
+    )
+    limits = scenario.workspace_limits
+    assert (limits.files, limits.bytes, limits.file_bytes) == (500, 2 * 1024**3, int(1.5 * 1024**2))
+    defaults = load_scenario_dir(make_scenario("name: x\n", name="s1"), "demo").workspace_limits
+    assert (defaults.files, defaults.bytes, defaults.file_bytes) == (100_000, 1024**3, 10 * 1024**2)
+    bad = [
+        ("files: 0", "workspace_limits.files: expected a count > 0"),
+        ("files: -3", "workspace_limits.files: expected a count > 0"),
+        ("bytes: 0", "workspace_limits.bytes: expected a size > 0"),
+        ("bytes: lots", "workspace_limits.bytes: expected a size such as 500M or 2G, got 'lots'"),
+        ("bytes: 9999999T", "workspace_limits.bytes: expected a size > 0 and at most"),
+    ]
+    for index, (entry, message) in enumerate(bad):
+        directory = make_scenario(f"name: x\nworkspace_limits: {{{entry}}}\n", name=f"bad{index}")
+        assert message in _error(directory), entry

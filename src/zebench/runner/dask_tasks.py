@@ -26,7 +26,7 @@ from zebench.runner.limiter import ProviderLimiters
 from zebench.runner.pipeline import RunSpec, run_one
 from zebench.runner.plan import SlotSpec
 from zebench.scenarios.loader import load_scenario_dir
-from zebench.scenarios.model import Scenario
+from zebench.scenarios.model import Scenario, WorkspaceLimits
 
 RESOURCE = "zebench_run"  # `zebench worker --runs N` advertises zebench_run=N
 PROGRESS_TOPIC = "zebench-progress"
@@ -92,6 +92,7 @@ def spec_payload(spec: RunSpec, sandbox: str = "auto", offline: bool = False) ->
         "metadata": spec.metadata,
         "sandbox": sandbox,
         "offline": offline,
+        "workspace_limits": spec.workspace_limits.model_dump() if spec.workspace_limits else None,
     }
 
 
@@ -179,6 +180,7 @@ def remote_run(payload: bytes, data: dict[str, Any], store_url: str) -> dict[str
         specialist_name=data["specialist_name"],
         specialist_version=data["specialist_version"],
         metadata=metadata,
+        workspace_limits=WorkspaceLimits(**limits) if (limits := data.get("workspace_limits")) else None,
     )
     sink: LockedSink = _worker_store(worker, store_url)
     error: str | None = None
