@@ -23,7 +23,9 @@ from typing import Any
 from zebench.llm.fake import FakeLLMServer, FakeReply, FakeScript, FakeToolCall
 from zebench.store import open_store
 
-RUN_TIMEOUT_S = 240  # a probe that makes the harness hang fails at this bound instead of blocking CI
+RUN_TIMEOUT_S = int(
+    os.environ.get("ZEBENCH_PROBE_TIMEOUT", "480")
+)  # a probe that makes the harness hang fails at this bound
 
 _RUN_TESTS = '''\
 """Run the unit tests and write a JUnit report atomically (never through what is at the path)."""

@@ -184,7 +184,7 @@ PATH_PROBES = [
             "&& ln -s {host_dir}/secret.txt requirements.txt",
             FIX,
         ),
-        reason=r"required|below the success threshold|evaluator",
+        reason=r"below the threshold|required evaluator",
     ),
     Probe(
         "heuristic-targets-symlinked-out",
@@ -200,8 +200,11 @@ PATH_PROBES = [
         "junit-report-symlinked-out",
         "path",
         "JUnit reports symlinked to /proc/self/environ and a host secret, beside the real report",
-        ("mkdir -p reports && ln -s /proc/self/environ reports/environ.xml "
-         "&& ln -s {host_dir}/secret.txt reports/secret.xml", FIX),
+        (
+            "mkdir -p reports && ln -s /proc/self/environ reports/environ.xml "
+            "&& ln -s {host_dir}/secret.txt reports/secret.xml",
+            FIX,
+        ),
     ),
     Probe(
         "junit-report-fifo",
