@@ -60,7 +60,10 @@ def new_scenario(
         ),
     ] = None,
 ) -> None:
-    """Create a scenario with tier prompts, a fixture, a solution folder and oracle answers."""
+    """Create a scenario with tier prompts, a fixture, a solution and oracle answers.
+
+    With --from-package, the fixture is a published release: downloaded, pinned by its hash.
+    """
     check = _command("check", suite, name, suites_dir=suites_dir)
     if from_package is None:
         path = scaffold_scenario(suite, name, _root(suites_dir))
