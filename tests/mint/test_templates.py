@@ -139,9 +139,56 @@ def test_names_resolve_in_the_templates_folder(ref: str, expected: str) -> None:
 
 
 def test_unknown_name_lists_the_available_templates() -> None:
-    with pytest.raises(TemplateError, match="no template 'nope'") as caught:
+    with pytest.raises(TemplateError, match="no template named 'nope'") as caught:
         find_template("nope", ORIGINAL_TEMPLATES)
+    assert caught.value.file == str(ORIGINAL_TEMPLATES)
     assert "nextjs-specialist" in (caught.value.hint or "")
+    assert "--templates-dir" in (caught.value.hint or "")
+
+
+def _named(folder: Path, filename: str, name: str) -> Path:
+    return write_json(folder / filename, minimal_template(name=name))
+
+
+def test_a_scoped_name_resolves_by_the_name_field_not_the_file_name(tmp_path: Path) -> None:
+    wanted = _named(tmp_path, "whatever.json5", "@org/my-specialist")
+    _named(tmp_path, "my-specialist.json5", "@other/my-specialist")  # same slug, another scope
+    assert find_template("@org/my-specialist", tmp_path) == wanted
+    assert find_template("@other/my-specialist", tmp_path) == tmp_path / "my-specialist.json5"
+    with pytest.raises(TemplateError, match="2 templates are named 'my-specialist'"):
+        find_template("my-specialist", tmp_path)  # unscoped: both match, neither is picked silently
+
+
+def test_two_templates_with_one_name_are_an_error_naming_the_folder(tmp_path: Path) -> None:
+    _named(tmp_path, "a.json5", "@org/my-specialist")
+    _named(tmp_path, "my-specialist.jsonc", "@org/my-specialist")
+    with pytest.raises(TemplateError) as caught:
+        find_template("@org/my-specialist", tmp_path)
+    line = caught.value.one_line()
+    assert line.startswith(
+        f"{tmp_path}: name: 2 templates are named '@org/my-specialist': a.json5, my-specialist.jsonc"
+    )
+    assert "give each template a name of its own, or pass the template's path" in line
+    assert find_template(str(tmp_path / "a.json5"), tmp_path) == tmp_path / "a.json5"  # a path still works
+
+
+def test_the_templates_folder_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wanted = _named(tmp_path / "mine", "t.json5", "@org/env-specialist")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TemplateError, match="the templates folder does not exist") as caught:
+        find_template("@org/env-specialist")
+    assert caught.value.file == "templates"
+    monkeypatch.setenv("ZEBENCH_TEMPLATES_DIR", str(tmp_path / "mine"))
+    assert find_template("@org/env-specialist") == wanted
+    assert load_template("@org/env-specialist").name == "@org/env-specialist"
+
+
+def test_a_missing_template_path_is_not_looked_up_as_a_name(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="template file not found") as caught:
+        find_template("templates/nope.json5", tmp_path)
+    assert caught.value.file == "templates/nope.json5"
 
 
 def test_newest_enriched_version_wins_across_both_layouts(tmp_path: Path) -> None:

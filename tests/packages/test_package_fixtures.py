@@ -56,7 +56,8 @@ def test_hash_mismatch_is_an_error_and_the_file_is_set_aside(
     with pytest.raises(FetchError) as caught:
         prepare_workspace(scenario, tmp_path / "ws")
     line = caught.value.one_line()
-    assert f"sha256:{sdist_sha256(registries)}" in line and f"pins sha256:{wrong}" in line
+    assert line.startswith(f"{scenario.config_file}: fixture.sha256: demo-lib==1.0.0 is pinned to {wrong}")
+    assert f"the downloaded demo-lib-1.0.0.tar.gz has {sdist_sha256(registries)}" in line
     assert "\n" not in line
     assert list(cache_dir().rglob("demo-lib-1.0.0.tar.gz.rejected"))
     assert not list(cache_dir().rglob("demo-lib-1.0.0.tar.gz"))  # nothing unverified is kept for use
@@ -75,9 +76,13 @@ def test_a_cached_file_that_fails_its_pin_is_not_replaced_silently(
             import shutil
 
             shutil.rmtree(tree)
-    with pytest.raises(FetchError, match="but the scenario pins"):
+    with pytest.raises(FetchError, match="changed since it was verified") as caught:
         materialize_fixture(scenario.package_fixture)
-    assert _downloads(registries) == 1
+    assert _downloads(registries) == 1  # an error, never a silent second download
+    assert "set aside as demo-lib-1.0.0.tar.gz.rejected" in caught.value.one_line()
+    assert archive.with_name(archive.name + ".rejected").read_bytes() == b"tampered"
+    materialize_fixture(scenario.package_fixture)  # the next attempt downloads it afresh
+    assert _downloads(registries) == 2 and archive.read_bytes() != b"tampered"
 
 
 def test_without_network_and_cache_the_error_names_package_and_cache(
@@ -133,9 +138,14 @@ def test_npm_fixture_is_checked_by_integrity(registries: LocalRegistries, tmp_pa
     bad = load_scenario_dir(
         write_scenario(tmp_path / "b", yaml_text.replace(integrity, wrong), patch=None), "pkgs"
     )
-    # The cached archive fails the other pin: an error, never a silent re-download.
-    with pytest.raises(FetchError, match="but the scenario pins sha512-"):
+    # The cached archive fails the other pin: an error naming the pin, and the archive stays.
+    with pytest.raises(FetchError) as caught:
         prepare_workspace(bad, tmp_path / "ws")
+    assert (
+        f"fixture.integrity: @demo/lib@1.2.3 is pinned to {wrong}, but the cached" in caught.value.one_line()
+    )
+    assert f"has {integrity}" in caught.value.one_line()
+    assert prepare_workspace(scenario, tmp_path / "ws2").path.joinpath("lib.js").is_file()
 
 
 @pytest.mark.parametrize(

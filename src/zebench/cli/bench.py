@@ -166,7 +166,11 @@ def bench(
     ] = None,
     templates_dir: Annotated[
         Path | None,
-        typer.Option("--templates-dir", help="Where template names resolve (default ./templates)."),
+        typer.Option(
+            "--templates-dir",
+            envvar="ZEBENCH_TEMPLATES_DIR",
+            help="Where template names resolve (default ./templates).",
+        ),
     ] = None,
     mint_template: Annotated[
         str | None, typer.Option("--mint-template", help="Mint a snapshot of this template after the batch.")
@@ -192,8 +196,19 @@ def bench(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable runs.")] = False,
+    batch_details: Annotated[
+        str | None,
+        typer.Option(
+            "--batch-details", help="Show a stored batch, as `zebench batch ID` (the seed's spelling)."
+        ),
+    ] = None,
 ) -> None:
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
+    if batch_details is not None:
+        from zebench.cli.browse import batch_details_alias
+
+        batch_details_alias(batch_details, suite, db=db, as_json=as_json)
+        return
     # Imported here, not at module level: every other command (and --help) starts faster.
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
@@ -275,6 +290,10 @@ def bench(
                 }
             )
         loaded = load_plan_scenarios(plan, suites_dir)
+        if plan_file is None and not specialist and not as_json:
+            from zebench.cli.model_picker import with_picked_model
+
+            plan = with_picked_model(plan)  # at a terminal, a plain openrouter run chooses its model
         batch = batch_id or new_batch_id()
         todo = [(slot, scenario, 1) for slot, scenario in expand(plan, loaded)]
         metadata = plan.to_metadata()

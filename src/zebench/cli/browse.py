@@ -203,6 +203,17 @@ def batch(
     console.print(batch_view(detail))
 
 
+def batch_details_alias(batch_id: str, suite: str | None, *, db: str | None, as_json: bool) -> None:
+    """``bench --batch-details ID``: the design document's name for ``zebench batch ID``."""
+    if suite is not None:
+        raise ZebenchError(
+            "--batch-details shows a stored batch and runs nothing",
+            field="--batch-details",
+            hint=f"zebench bench --batch-details {batch_id} (without a suite), or zebench batch {batch_id}",
+        )
+    batch(batch_id, db=db, as_json=as_json)
+
+
 def _delta(a: float | None, b: float | None, *, pct: bool = False) -> Text:
     if a is None or b is None:
         return Text("—", style="dim")

@@ -25,7 +25,11 @@ TemplateArg = Annotated[
 ]
 TemplatesDirOption = Annotated[
     Path | None,
-    typer.Option("--templates-dir", help="Where template names are looked up (default ./templates)."),
+    typer.Option(
+        "--templates-dir",
+        envvar="ZEBENCH_TEMPLATES_DIR",
+        help="Where template names are looked up (default ./templates).",
+    ),
 ]
 
 

@@ -2,41 +2,105 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from zebench.cli.context import console
+from zebench.cli.context import console, err_console
 from zebench.scenarios import scaffold_scenario, scaffold_suite
 
+if TYPE_CHECKING:
+    from zebench.packages.scaffold import PackageScenario
+
 new_app = typer.Typer(help="Create a suite or scenario scaffold.", no_args_is_help=True)
+SuitesDirOption = Annotated[
+    Path | None,
+    typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR", help="Suites folder (default ./suites)."),
+]
 
 
 def _root(suites_dir: Path | None) -> Path:
     return suites_dir or Path("suites")
 
 
+def _command(*words: str, suites_dir: Path | None) -> str:
+    """A zebench command line that works as printed: quoted, and naming the suites folder used."""
+    extra = ["--suites-dir", str(suites_dir)] if suites_dir is not None else []
+    return shlex.join(["zebench", *words, *extra])
+
+
 @new_app.command("suite")
 def new_suite(
     name: Annotated[str, typer.Argument(help="kebab-case name")],
-    suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
+    suites_dir: SuitesDirOption = None,
 ) -> None:
     """Create suites/NAME with an empty scenarios folder."""
     path = scaffold_suite(name, _root(suites_dir))
-    console.print(f"created suite {path}")
-    console.print(f"next: zebench new scenario {name} my-scenario")
+    console.print(f"created suite {path}", soft_wrap=True, markup=False)
+    console.print(
+        f"next: {_command('new', 'scenario', name, 'my-scenario', suites_dir=suites_dir)}",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 @new_app.command("scenario")
 def new_scenario(
     suite: Annotated[str, typer.Argument()],
     name: Annotated[str, typer.Argument(help="kebab-case name")],
-    suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
+    suites_dir: SuitesDirOption = None,
+    from_package: Annotated[
+        str | None,
+        typer.Option(
+            "--from-package",
+            help="Build on a published release, pinned by hash: NAME==VERSION (PyPI) or npm:NAME@VERSION.",
+        ),
+    ] = None,
 ) -> None:
-    """Create a scenario with tier prompts, a fixture, a solution folder and oracle answers."""
-    path = scaffold_scenario(suite, name, _root(suites_dir))
-    console.print(f"created scenario {path}")
+    """Create a scenario with tier prompts, a fixture, a solution and oracle answers.
+
+    With --from-package, the fixture is a published release: downloaded, pinned by its hash.
+    """
+    check = _command("check", suite, name, suites_dir=suites_dir)
+    if from_package is None:
+        path = scaffold_scenario(suite, name, _root(suites_dir))
+        console.print(f"created scenario {path}", soft_wrap=True, markup=False)
+        console.print(f"prove it: {check}", soft_wrap=True, markup=False)
+        return
+    from zebench.packages.scaffold import scaffold_from_package
+
+    with err_console.status(f"downloading {from_package}…"):
+        made = scaffold_from_package(suite, name, _root(suites_dir), from_package)
+    _report_package_scenario(made, check)
+
+
+def _report_package_scenario(made: PackageScenario, check: str) -> None:
+    fixture = made.fixture
+    archive = "sdist" if fixture.registry == "pypi" else "tarball"
+    console.print(f"created scenario {made.directory}", soft_wrap=True, markup=False)
     console.print(
-        f"prove it: zebench check {suite} {name}" + (f" --suites-dir {suites_dir}" if suites_dir else "")
+        f"  pinned {fixture.requirement}: {fixture.pin_field.removeprefix('fixture.')} {fixture.pin_value}",
+        soft_wrap=True,
+        markup=False,
+    )
+    if made.test_paths:
+        console.print(
+            f"  the {archive} contains tests: {', '.join(made.test_paths)} "
+            f"({made.test_files} test file{'' if made.test_files == 1 else 's'}); validation runs them",
+            soft_wrap=True,
+            markup=False,
+        )
+    else:
+        console.print(
+            f"  [yellow]the {archive} contains no tests[/yellow]: copy the project's tests at "
+            f"{escape(fixture.version)} from its repository into tests-hidden/ (see scenario.yaml)",
+            soft_wrap=True,
+        )
+    console.print(
+        "next: write the prompts and the upstream fix as solution.patch, then prove it: " + check,
+        soft_wrap=True,
+        markup=False,
     )

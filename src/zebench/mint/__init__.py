@@ -18,6 +18,7 @@ from zebench._lazy import load_lazy
 from zebench.mint.schema import SchemaIssue, TemplateValidationError, schema_issues
 from zebench.mint.specialist import SpecialistPrompt, agent_for_model, build_specialist, preferred_model
 from zebench.mint.task_detection import detect_task
+from zebench.mint.template_lookup import TEMPLATES_DIR_ENV, templates_folder
 from zebench.mint.templates import (
     Template,
     ValidationReport,
@@ -51,6 +52,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "TEMPLATES_DIR_ENV",
     "ArmComparison",
     "EnrichResult",
     "MintResult",
@@ -74,5 +76,6 @@ __all__ = [
     "newest_enriched",
     "preferred_model",
     "schema_issues",
+    "templates_folder",
     "validate_template",
 ]

@@ -10,10 +10,22 @@ from pydantic import BaseModel, ConfigDict
 
 from zebench.errors import TemplateError
 from zebench.mint.inheritance import resolve_inheritance
-from zebench.mint.jsonio import canonical_sha256, read_json5, read_object
+from zebench.mint.jsonio import canonical_sha256, read_object
 from zebench.mint.schema import SchemaIssue, check, schema_issues
+from zebench.mint.template_lookup import TEMPLATE_SUFFIXES, find_template
 
-TEMPLATE_SUFFIXES = (".json5", ".jsonc", ".json")
+__all__ = [
+    "TEMPLATE_SUFFIXES",
+    "Template",
+    "ValidationReport",
+    "find_template",
+    "load_template",
+    "newest_enriched",
+    "resolve_file",
+    "template_slug",
+    "validate_template",
+]
+
 _VERSION_DIR = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _ENRICHED_OURS = re.compile(r"^enriched-(\d+)\.json5$")
 
@@ -118,54 +130,6 @@ def _scan_enriched(
                     if best is None or key[:3] > best[:3]:
                         best = key
     return best[3] if best else None
-
-
-def find_template(ref: str | Path, templates_dir: Path | None = None) -> Path:
-    """The template file for ``ref``: an existing path, or a name looked up in ``templates_dir``.
-
-    Names try ``<name>.json5|.jsonc|.json``, ``<name>-template.jsonc|.json5``,
-    ``<name>-specialist-template.jsonc|.json5``, then any template whose ``name`` field is ``ref``
-    (with or without its ``@scope/``).
-    """
-    as_path = Path(ref).expanduser()
-    if as_path.is_file():
-        return as_path
-    folder = templates_dir if templates_dir is not None else Path("templates")
-    name = str(ref)
-    slug = template_slug(name)
-    tried: list[Path] = []
-    for stem in (slug, f"{slug}-template", f"{slug}-specialist-template"):
-        for suffix in TEMPLATE_SUFFIXES:
-            candidate = folder / f"{stem}{suffix}"
-            tried.append(candidate)
-            if candidate.is_file():
-                return candidate
-    matches: list[Path] = []
-    available: list[str] = []
-    for candidate in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if candidate.suffix not in TEMPLATE_SUFFIXES or not candidate.is_file():
-            continue
-        try:
-            data = read_json5(candidate)
-        except TemplateError:
-            continue  # a broken file elsewhere in the folder must not hide the one asked for
-        found_name = data.get("name") if isinstance(data, dict) else None
-        if isinstance(found_name, str):
-            available.append(found_name)
-            if name in (found_name, template_slug(found_name)):
-                matches.append(candidate)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise TemplateError(
-            f"several templates are named {name!r}: {', '.join(map(str, matches))}",
-            hint="pass the template's path instead",
-        )
-    hint = f"available: {', '.join(sorted(available))}" if available else f"no templates in {folder}"
-    raise TemplateError(
-        f"no template {name!r} (not a file, and not found as {', '.join(p.name for p in tried[:4])}, ... in {folder})",
-        hint=hint,
-    )
 
 
 def resolve_file(path: Path, *, base_dir: Path | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from zebench.packages.cache import CACHE_ENV, cache_dir
 from zebench.packages.environments import Runtime, prepare_environment, scenario_runtime
 from zebench.packages.fixtures import materialize_fixture
 from zebench.packages.prepare import PreparedScenario, needs_preparing, prepare_scenario
-from zebench.packages.registry import FetchError, fetch_archive
+from zebench.packages.registry import FetchError, fetch_archive, pin_release
 
 __all__ = [
     "CACHE_ENV",
@@ -24,6 +24,7 @@ __all__ = [
     "fetch_archive",
     "materialize_fixture",
     "needs_preparing",
+    "pin_release",
     "prepare_environment",
     "prepare_scenario",
     "scenario_runtime",

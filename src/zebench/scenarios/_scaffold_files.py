@@ -43,9 +43,25 @@ evaluators:
   - name: integrity   # fails the run if the agent edits or deletes tests; required by default
     weight: 1
 
+# source: where the task comes from (an upstream pull request, an issue), for people reading results.
+# source: https://github.com/OWNER/REPO/pull/123
+
 # workspace.required: false for scenarios without a codebase (no repo-fixture/ needed).
 workspace:
   required: true
+
+# fixture: instead of repo-fixture/, the code of a published release, pinned by its hash. zebench
+# downloads it once into its cache (`zebench fetch {suite}` does it ahead of time) and applies a
+# setup.patch beside this file first, when there is one. Delete repo-fixture/ when you use it.
+# `zebench new scenario {suite} NAME --from-package NAME==VERSION` (or npm:NAME@VERSION) writes it.
+# fixture: {{pypi: "toolz==1.1.0", sha256: "<the sdist's 64 hex digits>"}}
+# fixture: {{npm: "qs@6.17.0", integrity: "sha512-<the registry's dist.integrity>"}}
+
+# environment: exact pins of the tools the commands need, installed once into a cached virtualenv
+# (first on PATH) or node_modules (reached through NODE_PATH).
+# environment:
+#   python: ["pytest==8.3.4"]
+#   npm: ["tape@5.10.2"]
 
 # network: whether sandboxed commands may use the network.
 network: false
@@ -158,3 +174,84 @@ if __name__ == "__main__":
 """
 
 ORACLE_ANSWERS = "{}\n"
+
+_PACKAGE_HEAD = """\
+# zebench scenario: {suite}/{name}, built on the published release {requirement}.
+# The scenario id is the folder name ({name}); it is what you type on the command line.
+# To finish it: write the prompts, put the upstream fix in solution.patch (git diff style) and,
+# when the release already has the fix, a setup.patch that reverts it; then `zebench check`.
+
+name: "{requirement}: the bug in one line"
+description: |
+  What is wrong in {requirement}, and what a fix must do. Shown to the LLM judge.
+
+# source: where the task comes from (the upstream pull request or issue that fixed it).
+# source: https://github.com/OWNER/REPO/pull/123
+
+timeout_minutes: 20
+success_threshold: 0.7
+
+# fixture: the code is this release, downloaded once into zebench's cache and checked against this
+# hash (`zebench fetch {suite}` downloads ahead of time). A setup.patch beside this file is applied
+# to the unpacked release first.
+fixture: {fixture}
+
+"""
+
+_PACKAGE_TAIL = """\
+# hidden_tests: the fix's regression tests, copied in after the agent, for validation only.
+# hidden_tests: tests-hidden/
+
+# solution: the oracle agent's answer; solution.patch beside this file is found without this key.
+# solution: solution.patch
+
+evaluators:
+  - {{name: test, weight: 3, required: true}}
+  - {{name: integrity, weight: 1}}
+
+oracle:
+  answers_file: oracle-answers.json
+"""
+
+PACKAGE_SCENARIO_YAML_PYPI = (
+    _PACKAGE_HEAD
+    + """\
+# environment: exact pins of the tools the commands need, installed once into a cached virtualenv
+# that is first on PATH. Add what the package's tests import, as exact pins too.
+environment:
+  python: ["pytest==8.3.4"]
+
+{tests_note}
+validation_commands:
+  - {{name: tests, kind: test, command: "python -m pytest -q -p no:cacheprovider {targets}", timeout: 300}}
+
+"""
+    + _PACKAGE_TAIL
+)
+
+PACKAGE_SCENARIO_YAML_NPM = (
+    _PACKAGE_HEAD
+    + """\
+# environment: exact pins of the tools the commands need (the test runner, the tests' dependencies),
+# installed once into a cached node_modules reached through NODE_PATH, its .bin first on PATH.
+# environment:
+#   npm: ["tape@5.10.2"]
+
+{tests_note}
+# `npm test` runs package.json's test script; {targets} holds the tests.
+validation_commands:
+  - {{name: tests, kind: test, command: "npm test", timeout: 300}}
+
+"""
+    + _PACKAGE_TAIL
+)
+
+TESTS_FOUND = "# validation_commands: the release ships its tests; these commands run them after the agent."
+NO_TESTS = """\
+# validation_commands: the release ships NO tests. Copy the project's tests at this version from its
+# repository into tests-hidden/ (and uncomment hidden_tests below) or add them with setup.patch."""
+
+PACKAGE_PROMPT = """\
+<!-- {tier}. Replace this file's text with what the agent is told. -->
+Describe the bug as a user would report it: what you did, what you expected, what happened.
+"""

@@ -146,11 +146,22 @@ class PackageFixture(_Model):
     version: str
     digest: str
     patch: Path | None = None
+    pinned_in: Path | None = None  # the scenario file holding the pin, named when the pin is wrong
 
     @property
     def requirement(self) -> str:
         """What the registry's own client is asked for: ``name==version`` or ``name@version``."""
         return f"{self.name}=={self.version}" if self.registry == "pypi" else f"{self.name}@{self.version}"
+
+    @property
+    def pin_field(self) -> str:
+        """The scenario key that holds the hash: ``fixture.sha256`` or ``fixture.integrity``."""
+        return "fixture.sha256" if self.registry == "pypi" else "fixture.integrity"
+
+    @property
+    def pin_value(self) -> str:
+        """The hash as the scenario file spells it (the 64 hex digits, or ``sha512-…``)."""
+        return self.digest.removeprefix("sha256:")
 
 
 class ScenarioEnvironment(_Model):

@@ -59,6 +59,7 @@ def package_fixture(raw: RawFixture, directory: Path, config_file: Path) -> Pack
         version=version,
         digest=digest,
         patch=_setup_patch(raw.patch, directory, config_file),
+        pinned_in=config_file,
     )
 
 
