@@ -43,9 +43,10 @@ def create_app(
     """
     settings = settings or ServerSettings()
     check_settings(settings)
-    # FastAPIOffline serves Swagger UI (/docs) and ReDoc (/redoc) from files shipped in its package,
-    # not from a CDN, so the API docs work on an air-gapped machine.
+    # FastAPIOffline serves Swagger UI (/docs) from files shipped in its package, not from a CDN, so
+    # the API docs work on an air-gapped machine. No ReDoc: its bundle fetches its logo from a CDN.
     app = FastAPIOffline(
+        redoc_url=None,
         title="zebench results API",
         version=__version__,
         description=DESCRIPTION,
