@@ -156,6 +156,11 @@ def test_controls_tell_an_intended_failure_from_a_broken_validation(probe: PageP
     assert "could not run on the pristine fixture (install)" in broken.inner_text()
     passes = page.locator("details.control", has_text="implement-feature").locator(".badge").first
     assert passes.inner_text() == "CONTROL PASSES"
+    # A skipped evaluator reads "not scored" in the chart, not a score of 0.00.
+    evaluator_chart = page.locator("figure.chart.rows[aria-label='Mean score by evaluator']")
+    values = evaluator_chart.locator(".row-value").all_inner_texts()
+    labels = evaluator_chart.locator(".row-label").all_inner_texts()
+    assert dict(zip(labels, values, strict=True))["judge"] == "not scored"
 
 
 # --- costs ---------------------------------------------------------------------------------------
@@ -181,6 +186,10 @@ def test_costs_page_counts_measured_estimated_and_unknown_as_the_cli_labels_them
     assert "18 estimated" in table.locator("tr", has_text="anthropic / claude-sonnet-4-6").inner_text()
     assert "1 unknown" in table.locator("tr", has_text="local-llama-3.1-70b-instruct-q4").inner_text()
     assert "18 measured" in table.locator("tr", has_text="oracle").inner_text()
+    # An unknown cost is not charted as $0: it is named under the chart instead.
+    chart_labels = page.locator("figure.chart.rows").first.locator(".row-label").all_inner_texts()
+    assert "oracle" in chart_labels and not any("local-llama" in label for label in chart_labels)
+    assert "local-llama-3.1-70b-instruct-q4" in page.locator("#uncosted").inner_text()
     # The CLI says the same word for the same run.
     oracle_run = next(r for r in store.list_runs(limit=200).items if r.agent == "oracle")
     result = CliRunner().invoke(cli, ["run", oracle_run.run_id, "--db", str(store.engine.url)])

@@ -24,6 +24,7 @@ class Bar:
     value: float
     tooltip: str = ""
     tone: str = "neutral"
+    note: str | None = None  # shown instead of the value, with no bar (e.g. "not scored")
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,12 @@ def hbar_chart(
     rows = []
     for bar in bars:
         w = max(0.0, min(bar.value, peak)) / peak * 100
-        track = (
-            f'<rect x="0" y="0" width="100" height="10" class="row-bg"/>'
-            f'<g class="chart-bar tone-{escape(bar.tone)}"><rect x="0" y="1" width="{_num(max(w, 0.4))}" height="8"/></g>'
-        )
+        track = '<rect x="0" y="0" width="100" height="10" class="row-bg"/>'
+        if bar.note is None:
+            track += (
+                f'<g class="chart-bar tone-{escape(bar.tone)}">'
+                f'<rect x="0" y="1" width="{_num(max(w, 0.4))}" height="8"/></g>'
+            )
         if marker is not None:
             mx = min(marker, peak) / peak * 100
             track += (
@@ -190,7 +193,8 @@ def hbar_chart(
         tip = bar.tooltip or f"{bar.label}: {value_format.format(bar.value)}"
         if marker is not None:
             tip += f" (threshold {marker:.2f})"
-        rows.append(Row(bar.label, track, value_format.format(bar.value), tip))
+        value = value_format.format(bar.value) if bar.note is None else bar.note
+        rows.append(Row(bar.label, track, value, tip, muted=bar.note is not None))
     axis = (value_format.format(0), x_label, value_format.format(peak))
     return row_chart(rows, title=title, axis=axis, track_box=(0, 100))
 

@@ -122,6 +122,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                     r.mean_score or 0.0,
                     f"{r.key.get('evaluator')}: mean {r.mean_score or 0:.3f}, passed {r.successes}/{r.runs}",
                     _tone(r.mean_score),
+                    note=None if r.mean_score is not None else "not scored",
                 )
                 for r in rows
             ],
@@ -142,6 +143,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                     f"{pair_label(r)}: ${r.total_cost_usd or 0:.4f} total",
                 )
                 for r in rows
+                if r.total_cost_usd is not None  # an unknown cost is not a zero
             ],
             title="Total cost by agent / model",
             x_label="total cost (USD)",
@@ -172,6 +174,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             cost_kinds=COST_KINDS,
             rows=rows,
             cost_chart=cost_chart,
+            uncosted=[pair_label(r) for r in rows if r.total_cost_usd is None],
             eff_chart=eff_chart,
             pair_label=pair_label,
             score_per_dollar=score_per_dollar,

@@ -46,6 +46,7 @@ def breakdown_chart(rows: list[BreakdownRow], title: str, threshold: float | Non
                 else f"{_label(r)}: not scored ({r.runs})"
             ),
             tone=_tone(r.mean_score),
+            note=None if r.mean_score is not None else "not scored",
         )
         for r in rows
     ]

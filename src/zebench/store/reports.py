@@ -266,7 +266,9 @@ def cost_kind_counts(conn: Connection) -> list[CostKindCount]:
     query = (
         select(runs.c.agent, runs.c.model, effective.label("kind"), func.count(), func.sum(tel.c.cost_usd))
         .select_from(runs.join(tel, tel.c.run_id == runs.c.run_id))
-        .group_by(runs.c.agent, runs.c.model, effective)
+        # By the label: PostgreSQL binds the CASE's literals afresh in GROUP BY and would not see
+        # the same expression as in the select list.
+        .group_by(runs.c.agent, runs.c.model, "kind")
         .order_by(runs.c.agent, runs.c.model)
     )
     return [
