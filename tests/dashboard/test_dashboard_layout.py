@@ -109,3 +109,37 @@ def test_the_check_catches_a_cut_label(sized: tuple[PageProbe, int], matrix_url:
         }"""
     )
     assert any("old chart" in p and "cut by the chart's edge" in p for p in layout_problems(probe.page))
+
+
+EMPTY_STATES = {
+    "/": "No runs yet.",
+    "/runs": "No runs match these filters.",
+    "/batches": "No batches yet.",
+    "/batches/compare": "No batches yet.",
+    "/agents": "No runs yet.",
+    "/evaluators": "No evaluations yet.",
+    "/costs": "No runs yet.",
+    "/specialists": "No specialist runs are stored yet.",
+    "/suites": "fix-failing-tests",  # the bundled suites are listed with no runs at all
+}
+
+
+def test_a_new_store_shows_empty_states_that_fit(
+    sized: tuple[PageProbe, int], tmp_path: Path, shots: Path
+) -> None:
+    probe, width = sized
+    store = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    server, thread, url = _serve(store)
+    try:
+        for path, text in EMPTY_STATES.items():
+            response = probe.page.goto(url + path)
+            assert response is not None and response.status == 200, path
+            assert text in probe.page.locator("main").inner_text(), path
+            assert layout_problems(probe.page) == [], path
+        probe.page.goto(url + "/")
+        probe.page.screenshot(path=str(shots / f"overview-empty-{width}.png"), full_page=True)
+        assert probe.errors == []
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()

@@ -287,7 +287,9 @@ def scatter(
 
 
 def score_histogram(buckets: Sequence[int]) -> Markup:
-    """The overview's score distribution: ten 0.1-wide buckets of total score."""
+    """The overview's score distribution: ten 0.1-wide buckets of total score ("No data yet" without any)."""
+    if not any(buckets):
+        return _empty(400, 120, "Score distribution")
     n = len(buckets) or 1
     bars = [
         Bar(
