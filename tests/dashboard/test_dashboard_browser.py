@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dashboard_kit import PageProbe
+from dashboard_kit import PageProbe, chart_count
 from dashboard_seed import BATCH_MID, BATCH_NEW, BATCH_OLD, HOSTILE_RUN, IMG, SCRIPT, make_run, open_batch
 
 from zebench.dashboard.core import NAV
@@ -124,7 +124,7 @@ def test_compare_picker_for_two_and_three_batches(probe: PageProbe, base_url: st
     # The oldest ticked batch is the baseline; later seeded batches score higher.
     assert metrics.locator("thead th").nth(1).get_attribute("title") == BATCH_OLD
     assert page.locator(".delta.d-better").count() > 0
-    assert page.locator("svg.chart").count() == 1
+    assert chart_count(page) == 1
     _assert_clean(probe)
 
 

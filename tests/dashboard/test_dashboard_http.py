@@ -171,7 +171,7 @@ def test_batch_page_shows_breakdowns_controls_and_failures(client: TestClient) -
     html = client.get(f"/batches/{BATCH_MID}").text
     for text in ("By scenario", "By tier", "By agent / model", "By evaluator", "Warmup controls"):
         assert text in html
-    assert html.count("<svg") == 4
+    assert html.count('<figure class="chart rows"') == 4
     assert "2 failed (expected: the fixture is broken)" in html
     assert "agent exceeded 600 s" in html
     assert "data-live-url" not in html  # completed batches do not poll

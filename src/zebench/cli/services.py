@@ -19,11 +19,18 @@ def serve(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")] = None,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8787,
+    suites_dir: Annotated[
+        Path | None,
+        typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR", help="Suites the dashboard lists."),
+    ] = None,
 ) -> None:
     """Serve the results API and the dashboard. Migrations apply on start."""
+    from zebench.scenarios import discover_suites
     from zebench.server import serve as run_server
 
-    run_server(db, host=host, port=port)
+    if suites_dir is not None:
+        discover_suites(suites_dir)  # a missing folder is bad input: one line and exit 2, before binding
+    run_server(db, host=host, port=port, suites_dir=suites_dir)
 
 
 @db_app.command("upgrade")

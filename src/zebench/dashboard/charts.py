@@ -24,6 +24,7 @@ class Bar:
     value: float
     tooltip: str = ""
     tone: str = "neutral"
+    note: str | None = None  # shown instead of the value, with no bar (e.g. "not scored")
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,14 @@ def bar_chart(
     title: str,
     x_label: str,
     y_label: str,
-    width: int = 520,
+    width: int = 400,
     height: int = 220,
     value_format: str = "{:.0f}",
 ) -> Markup:
     """Vertical bars (a histogram when the labels are buckets), with axes, labels and tooltips."""
     if not bars:
         return _empty(width, height, title)
-    left, right, top, bottom = 44, 10, 14, 42
+    left, right, top, bottom = 52, 10, 14, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((b.value for b in bars), default=0.0) or 1.0
     slot = plot_w / len(bars)
@@ -113,54 +114,103 @@ def bar_chart(
     return _svg(width, height, title, body)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One row of a row chart: its label, the bar drawn in the row's track, the value text, a tooltip."""
+
+    label: str
+    track: str  # SVG elements in the track's coordinates (see ``row_chart``), already escaped
+    value: str
+    tooltip: str
+    muted: bool = False  # the value is a note ("one arm only"), not a number
+
+
+def _breakable(label: str) -> Markup:
+    """``label`` escaped, with a line-break opportunity after each "/" so paths wrap between parts."""
+    return Markup(str(escape(label)).replace("/", "/<wbr>"))
+
+
+def row_chart(
+    rows: Sequence[Row], *, title: str, axis: tuple[str, str, str], track_box: tuple[int, int]
+) -> Markup:
+    """Horizontal bars as HTML rows: a label that wraps, a small SVG track per row, the value text.
+
+    Labels are HTML text rather than SVG text so the browser wraps them to the width it really has
+    (a phone or a half-width card) instead of the server guessing and cutting them; each track is an
+    SVG stretched to its cell (``preserveAspectRatio="none"``), ``track_box`` = (x of its left edge,
+    width) in the track's own units, 10 high. ``axis`` is (low tick, axis title, high tick).
+    """
+    if not rows:
+        return Markup(
+            '<figure class="chart rows empty" aria-label="{0}"><p class="empty">No data yet</p></figure>'
+        ).format(title)
+    x0, span = track_box
+    parts = [f'<figure class="chart rows" role="group" aria-label="{escape(title)}">']
+    for row in rows:
+        tip = escape(row.tooltip)
+        parts.append(
+            f'<span class="row-label" title="{tip}">{_breakable(row.label)}</span>'
+            f'<svg class="row-track" viewBox="{x0} 0 {span} 10" preserveAspectRatio="none" '
+            f'aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><title>{tip}</title>{row.track}</svg>'
+            f'<span class="row-value{" muted" if row.muted else ""}">{escape(row.value)}</span>'
+        )
+    low, name, high = axis
+    parts.append(
+        '<span class="row-axis-pad"></span>'
+        f'<span class="row-axis"><span>{escape(low)}</span><span class="row-axis-name">{escape(name)}</span>'
+        f"<span>{escape(high)}</span></span>"
+        '<span class="row-axis-pad"></span></figure>'
+    )
+    return Markup("".join(parts))
+
+
 def hbar_chart(
     bars: Sequence[Bar],
     *,
     title: str,
     x_label: str,
     max_value: float | None = 1.0,
-    width: int = 520,
     value_format: str = "{:.2f}",
-    label_width: int = 170,
     marker: float | None = None,
 ) -> Markup:
     """Horizontal bars, one row per group (breakdowns); ``marker`` draws a vertical threshold line."""
-    row_h = 22
-    top, bottom = 8, 34
-    height = top + bottom + row_h * max(len(bars), 1)
-    if not bars:
-        return _empty(width, 80, title)
-    left, right = label_width, 56
-    plot_w = width - left - right
     peak = max_value if max_value else (max((b.value for b in bars), default=0.0) or 1.0)
-    plot_bottom = top + row_h * len(bars)
-    body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{plot_bottom}" class="chart-axis"/>']
-    for i, bar in enumerate(bars):
-        y = top + i * row_h
-        w = max(0.0, min(bar.value, peak)) / peak * plot_w
+    rows = []
+    for bar in bars:
+        w = max(0.0, min(bar.value, peak)) / peak * 100
+        track = '<rect x="0" y="0" width="100" height="10" class="row-bg"/>'
+        if bar.note is None:
+            track += (
+                f'<g class="chart-bar tone-{escape(bar.tone)}">'
+                f'<rect x="0" y="1" width="{_num(max(w, 0.4))}" height="8"/></g>'
+            )
+        if marker is not None:
+            mx = min(marker, peak) / peak * 100
+            track += (
+                f'<line x1="{_num(mx)}" y1="0" x2="{_num(mx)}" y2="10" class="chart-marker" '
+                'vector-effect="non-scaling-stroke"/>'
+            )
         tip = bar.tooltip or f"{bar.label}: {value_format.format(bar.value)}"
-        label = bar.label if len(bar.label) <= 26 else bar.label[:25] + "…"
-        body.append(_text(left - 6, y + row_h / 2 + 4, label, "chart-tick", "end"))
-        body.append(
-            f'<g class="chart-bar tone-{escape(bar.tone)}"><title>{escape(tip)}</title>'
-            f'<rect x="{left}" y="{_num(y + 4)}" width="{_num(max(w, 0.5))}" height="{row_h - 8}"/></g>'
-        )
-        body.append(
-            _text(left + w + 4, y + row_h / 2 + 4, value_format.format(bar.value), "chart-value", "start")
-        )
-    if marker is not None and peak:
-        mx = left + min(marker, peak) / peak * plot_w
-        body.append(
-            f'<line x1="{_num(mx)}" y1="{top}" x2="{_num(mx)}" y2="{plot_bottom}" class="chart-marker">'
-            f"<title>{escape(f'threshold {marker:.2f}')}</title></line>"
-        )
-    body.append(
-        f'<line x1="{left}" y1="{plot_bottom}" x2="{left + plot_w}" y2="{plot_bottom}" class="chart-axis"/>'
-    )
-    body.append(_text(left, plot_bottom + 13, value_format.format(0), "chart-tick", "start"))
-    body.append(_text(left + plot_w, plot_bottom + 13, value_format.format(peak), "chart-tick", "end"))
-    body.append(_text(left + plot_w / 2, height - 6, x_label, "chart-label"))
-    return _svg(width, height, title, body)
+        if marker is not None:
+            tip += f" (threshold {marker:.2f})"
+        value = value_format.format(bar.value) if bar.note is None else bar.note
+        rows.append(Row(bar.label, track, value, tip, muted=bar.note is not None))
+    axis = (value_format.format(0), x_label, value_format.format(peak))
+    return row_chart(rows, title=title, axis=axis, track_box=(0, 100))
+
+
+def _point_groups(xy: Sequence[tuple[float, float]], radius: float = 12.0) -> list[list[int]]:
+    """Indexes of points drawn within ``radius`` of each other, so they share one number label."""
+    groups: list[list[int]] = []
+    for i, (x, y) in enumerate(xy):
+        for group in groups:
+            gx, gy = xy[group[0]]
+            if abs(gx - x) < radius and abs(gy - y) < radius:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
 
 
 def scatter(
@@ -169,42 +219,53 @@ def scatter(
     title: str,
     x_label: str,
     y_label: str,
-    width: int = 560,
-    height: int = 300,
+    width: int = 400,
+    height: int = 260,
     x_format: str = "${:.3f}",
     y_format: str = "{:.2f}",
     y_max: float = 1.0,
 ) -> Markup:
-    """A scatter (score vs cost): points labelled, axes with min/max ticks and titles."""
+    """A scatter (score vs cost): numbered points, axes with ticks, and a legend naming each number.
+
+    The names go in an HTML legend under the plot, where they wrap, rather than beside the points,
+    where long names ran off the chart and overlapped their neighbours.
+    """
     if not points:
         return _empty(width, height, title)
-    left, right, top, bottom = 48, 24, 14, 42
+    left, right, top, bottom = 54, 26, 14, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     x_max = max(p.x for p in points) * 1.1 or 1.0
     body = [
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="chart-axis"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" class="chart-axis"/>',
     ]
-    for frac in (0.0, 0.5, 1.0):
+    for frac, anchor in ((0.0, "start"), (0.5, "middle"), (1.0, "end")):
         y = top + plot_h - frac * plot_h
         body.append(
             f'<line x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}" class="chart-grid"/>'
         )
         body.append(_text(left - 6, y + 4, y_format.format(y_max * frac), "chart-tick", "end"))
         x = left + frac * plot_w
-        body.append(_text(x, top + plot_h + 14, x_format.format(x_max * frac), "chart-tick"))
-    for p in points:
-        cx = left + max(0.0, p.x) / x_max * plot_w
-        cy = top + plot_h - max(0.0, min(p.y, y_max)) / y_max * plot_h
+        body.append(_text(x, top + plot_h + 14, x_format.format(x_max * frac), "chart-tick", anchor))
+    xy = [
+        (
+            left + max(0.0, p.x) / x_max * plot_w,
+            top + plot_h - max(0.0, min(p.y, y_max)) / y_max * plot_h,
+        )
+        for p in points
+    ]
+    for p, (cx, cy) in zip(points, xy, strict=True):
         tip = p.tooltip or f"{p.label}: {y_format.format(p.y)} at {x_format.format(p.x)}"
-        label = p.label if len(p.label) <= 30 else p.label[:29] + "…"
-        # Labels near the right edge go on the left of their point so they stay inside the chart.
-        anchor, dx = ("end", -7) if cx > left + plot_w * 0.7 else ("start", 7)
         body.append(
             f'<g class="chart-point tone-{escape(p.tone)}"><title>{escape(tip)}</title>'
             f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="5"/></g>'
         )
-        body.append(_text(cx + dx, cy + 4, label, "chart-point-label", anchor))
+    for group in _point_groups(xy):
+        cx, cy = xy[group[0]]
+        numbers = ",".join(str(i + 1) for i in group)
+        # Numbers near the right edge go on the left of their point so they stay inside the chart.
+        anchor, dx = ("end", -8) if cx > left + plot_w * 0.7 else ("start", 8)
+        body.append(_text(cx + dx, cy + 4, numbers, "chart-point-label", anchor))
     body.append(_text(left + plot_w / 2, height - 6, x_label, "chart-label"))
     body.append(
         _text(
@@ -215,11 +276,20 @@ def scatter(
             extra=f' transform="rotate(-90 12 {_num(top + plot_h / 2)})"',
         )
     )
-    return _svg(width, height, title, body)
+    legend = "".join(
+        f'<li><span class="legend-dot tone-{escape(p.tone)}"></span>{escape(p.tooltip or p.label)}</li>'
+        for p in points
+    )
+    return Markup(
+        f'<figure class="chart-figure">{_svg(width, height, title, body)}'
+        f'<ol class="chart-legend">{legend}</ol></figure>'
+    )
 
 
 def score_histogram(buckets: Sequence[int]) -> Markup:
-    """The overview's score distribution: ten 0.1-wide buckets of total score."""
+    """The overview's score distribution: ten 0.1-wide buckets of total score ("No data yet" without any)."""
+    if not any(buckets):
+        return _empty(400, 120, "Score distribution")
     n = len(buckets) or 1
     bars = [
         Bar(

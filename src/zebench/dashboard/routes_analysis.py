@@ -1,4 +1,4 @@
-"""The overview and the analysis pages: agents, suites, evaluators and costs."""
+"""The overview and the analysis pages: agents, evaluators and costs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from zebench.dashboard.charts import Bar, Point, hbar_chart, scatter, score_histogram
 from zebench.dashboard.compare import global_fingerprint
 from zebench.dashboard.core import Dashboard
+from zebench.store.base import CostKindReader
 from zebench.store.queries import BreakdownRow
 
 RECENT_RUNS = 15
@@ -34,13 +35,33 @@ def score_per_dollar(row: BreakdownRow) -> float | None:
     return row.mean_score / row.mean_cost_usd
 
 
-def key_label(row: BreakdownRow, names: tuple[str, ...] = ("suite", "scenario", "tier")) -> str:
-    """``suite/scenario/tier`` of a scenario_stats row."""
-    return "/".join(str(row.key.get(n)) for n in names)
+# The words the CLI prints after a run's cost, in the order the Costs page lists them.
+COST_KINDS = ("measured", "estimated", "unrecorded", "unknown")
+
+
+def cost_basis(store: object) -> dict[str, dict[str, int]] | None:
+    """Runs per ``agent / model`` label and cost kind; None when the store cannot say (a results server)."""
+    if not isinstance(store, CostKindReader):
+        return None
+    basis: dict[str, dict[str, int]] = {}
+    for row in store.cost_kind_counts():
+        label = f"{row.agent} / {row.model}" if row.model else row.agent
+        counts = basis.setdefault(label, {})
+        counts[row.cost_kind] = counts.get(row.cost_kind, 0) + row.runs
+    return basis
+
+
+def basis_totals(basis: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The cost kinds summed over every agent / model."""
+    totals = dict.fromkeys(COST_KINDS, 0)
+    for counts in basis.values():
+        for kind, n in counts.items():
+            totals[kind] = totals.get(kind, 0) + n
+    return totals
 
 
 def register(router: APIRouter, dash: Dashboard) -> None:
-    """Add /, /agents, /suites, /evaluators and /costs to ``router``."""
+    """Add /, /agents, /evaluators and /costs to ``router``."""
 
     @router.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> HTMLResponse:
@@ -91,33 +112,6 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             uncosted=[pair_label(r) for r in rows if r.mean_cost_usd is None],
         )
 
-    @router.get("/suites", response_class=HTMLResponse)
-    def suites_page(request: Request) -> HTMLResponse:
-        # Every run counts: both tables come from the store's rollup, not a sample of runs.
-        suites = dash.store.scenario_stats(per="suite")
-        scenarios = dash.store.scenario_stats()
-        scenario_counts: dict[str | None, set[str | None]] = {}
-        for row in scenarios:
-            scenario_counts.setdefault(row.key.get("suite"), set()).add(row.key.get("scenario"))
-        chart = hbar_chart(
-            [
-                Bar(key_label(r), r.mean_score or 0.0, f"{key_label(r)}: {r.runs} runs", _tone(r.mean_score))
-                for r in scenarios
-            ],
-            title="Mean score by scenario and tier",
-            x_label="mean score",
-            marker=0.7,
-            label_width=210,
-        )
-        return dash.render(
-            request,
-            "suites.html",
-            suites=suites,
-            scenarios=scenarios,
-            scenario_counts={k: len(v) for k, v in scenario_counts.items()},
-            chart=chart,
-        )
-
     @router.get("/evaluators", response_class=HTMLResponse)
     def evaluators_page(request: Request) -> HTMLResponse:
         rows = dash.store.evaluator_stats()
@@ -128,6 +122,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                     r.mean_score or 0.0,
                     f"{r.key.get('evaluator')}: mean {r.mean_score or 0:.3f}, passed {r.successes}/{r.runs}",
                     _tone(r.mean_score),
+                    note=None if r.mean_score is not None else "not scored",
                 )
                 for r in rows
             ],
@@ -148,6 +143,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                     f"{pair_label(r)}: ${r.total_cost_usd or 0:.4f} total",
                 )
                 for r in rows
+                if r.total_cost_usd is not None  # an unknown cost is not a zero
             ],
             title="Total cost by agent / model",
             x_label="total cost (USD)",
@@ -168,12 +164,17 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             max_value=None,
             value_format="{:.1f}",
         )
+        basis = cost_basis(dash.store)
         return dash.render(
             request,
             "costs.html",
             stats=stats,
+            basis=basis,
+            basis_totals=basis_totals(basis) if basis is not None else None,
+            cost_kinds=COST_KINDS,
             rows=rows,
             cost_chart=cost_chart,
+            uncosted=[pair_label(r) for r in rows if r.total_cost_usd is None],
             eff_chart=eff_chart,
             pair_label=pair_label,
             score_per_dollar=score_per_dollar,

@@ -15,6 +15,7 @@ from zebench.dashboard.compare import (
     scenario_rows,
 )
 from zebench.dashboard.core import SECURITY_HEADERS, Dashboard
+from zebench.dashboard.matrix import batch_matrix, read_control
 from zebench.errors import NotFoundError, StoreError
 from zebench.store.queries import BatchDetail, BreakdownRow, RunFilters
 
@@ -45,6 +46,7 @@ def breakdown_chart(rows: list[BreakdownRow], title: str, threshold: float | Non
                 else f"{_label(r)}: not scored ({r.runs})"
             ),
             tone=_tone(r.mean_score),
+            note=None if r.mean_score is not None else "not scored",
         )
         for r in rows
     ]
@@ -113,7 +115,6 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             title="Mean score per batch",
             x_label="mean score",
             marker=0.7,
-            label_width=200,
         )
         return dash.render(
             request,
@@ -146,6 +147,8 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             detail=detail,
             s=detail.summary,
             charts=batch_charts(detail),
+            matrix=batch_matrix(detail.summary.batch_id, detail.runs),
+            controls=[(c, read_control(c)) for c in detail.controls],
             live_url=f"/dashboard-api/batches/{batch_id}/fingerprint" if live else None,
             live_fingerprint=fingerprint if live else None,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, get_args
 
 from fastapi import APIRouter, Request
@@ -137,6 +138,10 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         diff = parse_diff(texts["diff"]) if texts.get("diff") else None
         trajectory = parse_trajectory(texts["trajectory"]) if "trajectory" in texts else None
         weights = sum(e.weight for e in run.evaluations if e.score is not None)
+        # Only a path that still exists is worth showing; workspaces are deleted after a run unless
+        # it ran with --keep-workspace. (Checked on the server's disk: where the run ran, usually.)
+        workspace = run.telemetry.workspace_dir
+        workspace_kept = workspace is not None and Path(workspace).is_dir()
         return dash.render(
             request,
             "run.html",
@@ -146,5 +151,6 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             agent_output=parse_agent_output(texts["agent_output"]) if "agent_output" in texts else None,
             judge=parse_agent_output(texts["judge"]) if "judge" in texts else None,
             weight_total=weights,
+            workspace_kept=workspace_kept,
             other_artifacts=sorted(names - set(SHOWN_ARTIFACTS) - {"validation"}),
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from zebench.dashboard.charts import _empty, _num, _svg, _text
+from zebench.dashboard.charts import Row, _empty, _num, _svg, _text, row_chart
 
 # The smallest half-range drawn: a ±0.001 effect should look small, not fill the chart.
 MIN_SPAN = 0.05
@@ -35,7 +35,7 @@ def interval_plot(
     *,
     level: float = 0.95,
     tone: str = "neutral",
-    width: int = 560,
+    width: int = 400,
 ) -> Markup:
     """The estimate as a dot and its confidence interval as a bar with whiskers, on an axis around 0."""
     title = f"{level:.0%} confidence interval of the specialist's effect"
@@ -75,10 +75,11 @@ def interval_plot(
         f'<circle cx="{_num(ex)}" cy="{mid_y}" r="6" class="ci-point"/></g>'
     )
     # Bound labels sit above their whisker; when the interval is narrow they would collide, so
-    # they are pushed outwards.
+    # they are pushed outwards, but never past the chart's edges.
     gap = max(0.0, 70 - (hx - lx)) / 2
-    body.append(_text(lx - gap, mid_y - 14, _fmt(low), "chart-value", "middle"))
-    body.append(_text(hx + gap, mid_y - 14, _fmt(high), "chart-value", "middle"))
+    edge = 24  # half the width of a bound label such as "−0.125"
+    body.append(_text(max(edge, lx - gap), mid_y - 14, _fmt(low), "chart-value", "middle"))
+    body.append(_text(min(width - edge, hx + gap), mid_y - 14, _fmt(high), "chart-value", "middle"))
     return _svg(width, height, title, body)
 
 
@@ -91,59 +92,29 @@ class Delta:
     tooltip: str = ""
 
 
-def diverging_bars(
-    rows: Sequence[Delta],
-    *,
-    title: str,
-    x_label: str,
-    width: int = 620,
-    label_width: int = 190,
-) -> Markup:
-    """Horizontal bars growing right (specialist better) or left (worse) from a 0 line."""
-    row_h = 22
-    top, bottom = 8, 40
-    if not rows:
-        return _empty(width, 80, title)
-    height = top + bottom + row_h * len(rows)
-    pad = 48  # room for the value text at the end of the longest bars
-    left = label_width + pad
-    plot_w = width - left - pad
+def diverging_bars(rows: Sequence[Delta], *, title: str, x_label: str) -> Markup:
+    """Horizontal bars growing right (specialist better) or left (worse) from a 0 line.
+
+    Drawn as ``charts.row_chart`` rows, so scenario names wrap instead of being cut.
+    """
     span = _span([r.value for r in rows])
-    zero = left + plot_w / 2
-    plot_bottom = top + row_h * len(rows)
-    body: list[str] = []
-    for i, row in enumerate(rows):
-        y = top + i * row_h
-        label = row.label if len(row.label) <= 28 else row.label[:27] + "…"
-        body.append(_text(label_width - 6, y + row_h / 2 + 4, label, "chart-tick", "end"))
+    out: list[Row] = []
+    for row in rows:
+        zero_line = (
+            '<line x1="0" y1="0" x2="0" y2="10" class="chart-zero" vector-effect="non-scaling-stroke"/>'
+        )
         if row.value is None:
             tip = row.tooltip or f"{row.label}: only one arm ran"
-            body.append(
-                f'<g class="chart-na"><title>{escape(tip)}</title>'
-                + _text(zero + 6, y + row_h / 2 + 4, "one arm only", "chart-value", "start")
-                + "</g>"
-            )
+            out.append(Row(row.label, zero_line, "one arm only", tip, muted=True))
             continue
-        w = abs(row.value) / span * (plot_w / 2)
+        w = abs(row.value) / span * 100
         tone = "good" if row.value > 0 else ("bad" if row.value < 0 else "neutral")
-        x0 = zero if row.value >= 0 else zero - w
-        tip = row.tooltip or f"{row.label}: {row.value:+.3f}"
-        body.append(
-            f'<g class="chart-bar tone-{tone}"><title>{escape(tip)}</title>'
-            f'<rect x="{_num(x0)}" y="{_num(y + 4)}" width="{_num(max(w, 0.5))}" height="{row_h - 8}"/></g>'
+        x0 = 0.0 if row.value >= 0 else -w
+        bar = (
+            f'<g class="chart-bar tone-{tone}"><rect x="{_num(x0)}" y="1" width="{_num(max(w, 0.4))}" '
+            'height="8"/></g>'
         )
-        if row.value >= 0:
-            body.append(_text(zero + w + 4, y + row_h / 2 + 4, _fmt(row.value), "chart-value", "start"))
-        else:
-            body.append(_text(zero - w - 4, y + row_h / 2 + 4, _fmt(row.value), "chart-value", "end"))
-    body.append(
-        f'<line x1="{_num(zero)}" y1="{top}" x2="{_num(zero)}" y2="{plot_bottom}" class="chart-zero"/>'
-    )
-    body.append(
-        f'<line x1="{left}" y1="{plot_bottom}" x2="{left + plot_w}" y2="{plot_bottom}" class="chart-axis"/>'
-    )
-    for tick, anchor in ((-span, "start"), (0.0, "middle"), (span, "end")):
-        tx = zero + tick / span * (plot_w / 2)
-        body.append(_text(tx, plot_bottom + 13, _fmt(tick), "chart-tick", anchor))
-    body.append(_text(left + plot_w / 2, height - 6, x_label, "chart-label"))
-    return _svg(width, height, title, body)
+        out.append(
+            Row(row.label, bar + zero_line, _fmt(row.value), row.tooltip or f"{row.label}: {row.value:+.3f}")
+        )
+    return row_chart(out, title=title, axis=(_fmt(-span), x_label, _fmt(span)), track_box=(-100, 200))

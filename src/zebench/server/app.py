@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from zebench import __version__
 from zebench.dashboard import mount_dashboard
@@ -15,6 +17,7 @@ from zebench.server.routes import batches, health, results, runs, stats
 from zebench.server.settings import ServerSettings, check_settings
 from zebench.store.base import ResultStore
 
+DOCS_STATIC_URL = "/static-docs"
 DESCRIPTION = """\
 Results API of zebench. JSON uses camelCase with the original ze-benchmarks Worker API's field
 names, so existing clients keep working.
@@ -29,15 +32,27 @@ names, so existing clients keep working.
 """
 
 
-def create_app(store: ResultStore, settings: ServerSettings | None = None) -> FastAPI:
-    """The results API over ``store``. More routers (the dashboard) can be added with
-    ``app.include_router``; ``app.state.store`` and ``app.state.settings`` are available to them.
+def create_app(
+    store: ResultStore, settings: ServerSettings | None = None, *, suites_dir: Path | None = None
+) -> FastAPI:
+    """The results API over ``store``, with the dashboard (``suites_dir``: see ``mount_dashboard``).
+    More routers can be added with ``app.include_router``; ``app.state.store`` and
+    ``app.state.settings`` are available to them.
 
     Raises StoreError for settings that would expose writes without a key (see check_settings).
     """
     settings = settings or ServerSettings()
     check_settings(settings)
-    app = FastAPI(title="zebench results API", version=__version__, description=DESCRIPTION)
+    # FastAPIOffline serves Swagger UI (/docs) from files shipped in its package, not from a CDN, so
+    # the API docs work on an air-gapped machine. No ReDoc: its bundle fetches its logo from a CDN.
+    app = FastAPIOffline(
+        redoc_url=None,
+        title="zebench results API",
+        version=__version__,
+        description=DESCRIPTION,
+        static_url=DOCS_STATIC_URL,
+        favicon_url="/static/favicon.svg",
+    )
     app.state.store = store
     app.state.settings = settings
     app.state.write_lock = threading.Lock()
@@ -54,5 +69,5 @@ def create_app(store: ResultStore, settings: ServerSettings | None = None) -> Fa
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
-    mount_dashboard(app, store)
+    mount_dashboard(app, store, suites_dir=suites_dir)
     return app

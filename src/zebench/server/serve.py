@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import uvicorn
 
 from zebench.server.app import create_app
@@ -18,11 +20,13 @@ def serve(
     cors_origins: list[str] | None = None,
     max_body_bytes: int | None = None,
     log_level: str = "info",
+    suites_dir: Path | None = None,
 ) -> None:
     """Run the results server until interrupted.
 
     Keys default to ``ZE_BENCHMARKS_API_KEY`` / ``ZEBENCH_READ_KEY``. Raises StoreError (one line,
     before anything is migrated or bound) when asked to listen beyond loopback without an API key.
+    ``suites_dir`` is the suites folder the dashboard lists (see ``mount_dashboard``).
     """
     from zebench.store import default_db_url, open_store, upgrade_database
 
@@ -39,7 +43,7 @@ def serve(
     upgrade_database(url)
     store = open_store(url)
     try:
-        app = create_app(store, settings)
+        app = create_app(store, settings, suites_dir=suites_dir)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, server_header=False)
     finally:
         store.close()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
 from zebench.store.queries import (
     BatchDetail,
     BatchPage,
     BreakdownRow,
+    CostKindCount,
     GlobalStats,
     RunFilters,
     RunPage,
@@ -86,3 +87,13 @@ class ResultStore(Protocol):
     def evaluator_stats(self) -> list[BreakdownRow]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class CostKindReader(Protocol):
+    """A store that can say how each run's cost was obtained (a database; not a results server)."""
+
+    def cost_kind_counts(self) -> list[CostKindCount]:
+        """Runs per agent/model pair and cost kind: ``measured`` (reported by the provider, or no
+        model was called), ``estimated`` (tokens × the price table), ``unknown`` (no price) or
+        ``unrecorded`` (a cost stored without its kind)."""

@@ -143,3 +143,14 @@ class BatchDetail(_Model):
 class GlobalStats(ScoreStats):
     batches: int = 0
     score_histogram: list[int] = Field(default_factory=list)  # 10 buckets of 0.1 over total_score
+
+
+class CostKindCount(_Model):
+    """How many runs of one agent/model pair have a measured, estimated or unknown cost."""
+
+    agent: str
+    model: str | None = None
+    # "measured", "estimated", "unknown" (no cost), or "unrecorded" (a cost without its kind)
+    cost_kind: str
+    runs: int = 0
+    total_cost_usd: float | None = None

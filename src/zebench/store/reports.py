@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, case, func, select
 
 from zebench.errors import NotFoundError
 from zebench.store import schema
@@ -34,6 +34,7 @@ from zebench.store.queries import (
     BatchPage,
     BatchSummary,
     BreakdownRow,
+    CostKindCount,
     GlobalStats,
     RunFilters,
     ScenarioLevel,
@@ -246,3 +247,37 @@ def agent_stats(conn: Connection) -> list[BreakdownRow]:
 def evaluator_stats(conn: Connection) -> list[BreakdownRow]:
     """Aggregates per evaluator over every stored evaluation (from the rollup)."""
     return rollup_breakdown(conn, schema.eval_rollup, [("evaluator", "name")], "passed", EVALUATION_STATS)
+
+
+def cost_kind_counts(conn: Connection) -> list[CostKindCount]:
+    """Runs per agent/model pair and cost kind, over every stored run.
+
+    The rollup does not key on the cost kind, so this groups the runs with their telemetry rows (one
+    pass over both); only the dashboard's Costs page asks for it.
+    """
+    tel = schema.telemetry
+    # No cost is unknown whatever the kind says; a cost without a kind (sent through the API without
+    # costKind) is known but not said to be measured or estimated.
+    effective = case(
+        (tel.c.cost_usd.is_(None), "unknown"),
+        (tel.c.cost_kind.is_(None), "unrecorded"),
+        else_=tel.c.cost_kind,
+    )
+    query = (
+        select(runs.c.agent, runs.c.model, effective.label("kind"), func.count(), func.sum(tel.c.cost_usd))
+        .select_from(runs.join(tel, tel.c.run_id == runs.c.run_id))
+        # By the label: PostgreSQL binds the CASE's literals afresh in GROUP BY and would not see
+        # the same expression as in the select list.
+        .group_by(runs.c.agent, runs.c.model, "kind")
+        .order_by(runs.c.agent, runs.c.model)
+    )
+    return [
+        CostKindCount(
+            agent=row[0],
+            model=row[1],
+            cost_kind=row[2],
+            runs=int(row[3]),
+            total_cost_usd=None if row[4] is None else float(row[4]),
+        )
+        for row in conn.execute(query)
+    ]

@@ -35,6 +35,7 @@ from zebench.store.queries import (
     BatchDetail,
     BatchPage,
     BreakdownRow,
+    CostKindCount,
     GlobalStats,
     RunFilters,
     RunPage,
@@ -319,6 +320,11 @@ class SqlStore:
         """Aggregates per evaluator."""
         with self._read("computing evaluator stats") as conn:
             return reports.evaluator_stats(conn)
+
+    def cost_kind_counts(self) -> list[CostKindCount]:
+        """Runs per agent/model pair and cost kind (measured, estimated, unknown): see ``CostKindReader``."""
+        with self._read("counting cost kinds") as conn:
+            return reports.cost_kind_counts(conn)
 
     def close(self) -> None:
         """Release every pooled connection."""
