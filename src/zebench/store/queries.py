@@ -27,6 +27,9 @@ RunSort = Literal[
 # What scenario_stats groups by: (suite, scenario, tier), or suite alone.
 ScenarioLevel = Literal["scenario", "suite"]
 
+# The kinds of stored ids a shortened id can stand for.
+IdKind = Literal["run", "batch"]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -143,3 +146,18 @@ class BatchDetail(_Model):
 class GlobalStats(ScoreStats):
     batches: int = 0
     score_histogram: list[int] = Field(default_factory=list)  # 10 buckets of 0.1 over total_score
+
+
+class IdMatches(_Model):
+    """The stored ids a (possibly shortened) id can stand for: ``match_ids``'s answer.
+
+    ``exact`` when ``query`` is itself a stored id (then ``ids`` is just that one); otherwise the
+    ids that start or end with ``query``, newest first, at most the asked limit, and ``more`` when
+    there were others.
+    """
+
+    kind: IdKind
+    query: str
+    exact: bool = False
+    ids: list[str] = Field(default_factory=list)
+    more: bool = False
