@@ -20,6 +20,7 @@ from zebench.errors import ZebenchError
 from zebench.packages.cache import cache_path, exclusive
 from zebench.packages.tools import run_tool
 from zebench.scenarios.model import PackageFixture
+from zebench.steps import NO_STEPS, StepReporter
 
 DOWNLOAD_TIMEOUT_S = 900.0
 _REGISTRY_NAMES = {"pypi": "PyPI", "npm": "the npm registry"}
@@ -75,14 +76,20 @@ def _verify(archive: Path, fixture: PackageFixture) -> None:
     )
 
 
-def fetch_archive(fixture: PackageFixture) -> Path:
-    """The package's archive, downloaded into the cache on first use and verified against its pin."""
+def fetch_archive(fixture: PackageFixture, steps: StepReporter = NO_STEPS) -> Path:
+    """The package's archive, downloaded into the cache on first use and verified against its pin.
+
+    The download is reported to ``steps`` (nothing is when the archive is cached).
+    """
     folder = download_dir(fixture)
     with exclusive(folder.with_name(folder.name + ".lock")):
         archive = cached_archive(fixture)
         if archive is not None:
             return archive
-        with tempfile.TemporaryDirectory(prefix="download-", dir=folder.parent) as tmp:
+        with (
+            tempfile.TemporaryDirectory(prefix="download-", dir=folder.parent) as tmp,
+            steps.step(f"download {fixture.requirement} from {_REGISTRY_NAMES[fixture.registry]}"),
+        ):
             downloaded = _download(fixture, Path(tmp))
             folder.mkdir(parents=True, exist_ok=True)
             archive = folder / downloaded.name
