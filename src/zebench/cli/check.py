@@ -13,7 +13,6 @@ from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
 from zebench.cli.context import console, err_console
 from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
 from zebench.cli.render import fmt_score
-from zebench.cli.steps_view import StepsView
 from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
@@ -41,6 +40,7 @@ def check(
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.steps_view import StepsView
     from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
 
     factory = command_runners(sandbox, offline)

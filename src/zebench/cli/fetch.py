@@ -11,11 +11,11 @@ from rich.text import Text
 
 from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
 from zebench.cli.context import console, err_console
-from zebench.cli.steps_view import StepsView
 from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
 if TYPE_CHECKING:
+    from zebench.cli.steps_view import StepsView
     from zebench.scenarios.model import Scenario
 
 
@@ -34,6 +34,8 @@ def prepare_scenarios(
     if not todo:
         return
     if view is None:
+        from zebench.cli.steps_view import StepsView  # Rich's progress: only when there is work
+
         with StepsView(err_console, what="prepare", total=len(todo), quiet=quiet) as own:
             prepare_scenarios(todo, quiet=quiet, view=own)
         return
@@ -59,6 +61,7 @@ def fetch(
     as_json: JsonOption = False,
 ) -> None:
     """Download package fixtures and build tool environments into the cache, so runs work offline."""
+    from zebench.cli.steps_view import StepsView
     from zebench.packages import cache_dir, needs_preparing, prepare_scenario
 
     ids = scenarios or load_suite(suite, suites_dir).scenario_ids
