@@ -64,3 +64,7 @@ class StoreError(ZebenchError):
 
 class NotFoundError(ZebenchError):
     """A run, batch or other stored object does not exist."""
+
+
+class AmbiguousIdError(ZebenchError):
+    """A shortened run or batch id matches more than one stored id."""

@@ -27,7 +27,11 @@ def _suite(tmp_path: Path, scenario_yaml: str | None = None, *, fixture: bool = 
 def _assert_one_line_error(proc, *needles: str) -> None:  # type: ignore[no-untyped-def]
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
-    err = " ".join(proc.stderr.split())
+    # In a log (not a terminal) the lines saying which runs started and ended may come first.
+    lines = proc.stderr.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("error:")), 0)
+    assert all(line.startswith(("run ", "[", "warmup ")) for line in lines[:start]), proc.stderr
+    err = " ".join(" ".join(lines[start:]).split())
     assert err.startswith("error:"), proc.stderr
     for needle in needles:
         assert needle in err, err

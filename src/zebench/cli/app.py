@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, fetch, services, worker
+from zebench.cli import browse, check, fetch, run_view, services, worker
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -43,7 +43,7 @@ app.command()(browse.suites)
 app.command("check")(check.check)
 app.command("fetch")(fetch.fetch)
 app.command()(browse.runs)
-app.command()(browse.run)
+app.command()(run_view.run)
 app.command()(browse.batches)
 app.command()(browse.batch)
 app.command()(browse.compare)

@@ -213,6 +213,7 @@ def bench(
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.onward import print_onward
     from zebench.cli.isolation import workspace_limit_flags
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
     from zebench.cli.render import iterations_summary, run_panel
@@ -236,8 +237,8 @@ def bench(
             "--retry-errors needs --resume BATCH_ID", hint="zebench bench --resume ID --retry-errors"
         )
     if resume:
-        batch = resume
         with open_store(db) as store:  # resuming reads the batch back from the local/--db store
+            resume = batch = store.resolve_id("batch", resume)  # a unique start or end will do
             state = read_batch(store, resume)
             plan = ExperimentPlan.from_metadata(state.metadata, source=f"batch {resume}")
             stale = mark_stale_runs(store, state)
@@ -322,7 +323,9 @@ def bench(
     with (
         open_sink(db, console=err_console) as sink,
         _prepared(executor),
-        RichProgress(err_console, len(specs), enabled=not as_json and err_console.is_terminal) as progress,
+        RichProgress(
+            err_console, len(specs), enabled=not as_json and err_console.is_terminal, lines=not as_json
+        ) as progress,
     ):
         limiters = ProviderLimiters(parallel, on_wait=lambda p, msg: progress.event(LIMITER_PREFIX + p, msg))
         outcome = run_batch(
@@ -344,15 +347,17 @@ def bench(
             outcome.batch.metadata["figures"] = figures
             sink.save_batch(outcome.batch)
     records = outcome.runs or progress.finished
-    control = outcome.controls[0] if outcome.controls else None
+    # Each run is shown beside its own scenario's control (a batch holds one per scenario).
+    controls = {(c.suite, c.scenario): c for c in outcome.controls or progress.controls}
     if as_json:
         payload = [record_json(r) for r in records]
         # Plain stdout: Rich's highlighter made --json cost ~0.1 s per run on big batches.
         typer.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
     else:
-        if len(records) <= MAX_PANELS:
+        panels = len(records) <= MAX_PANELS
+        if panels:
             for run in records:
-                console.print(run_panel(run, control))
+                console.print(run_panel(run, controls.get((run.suite, run.scenario))))
         if len(records) > 1:
             console.print(iterations_summary(records))
         if figures is not None and figures["attempts"] > figures["slots"]:
@@ -361,7 +366,7 @@ def bench(
                 f"first attempts: {first['successes']}/{first['runs']} succeeded {first['status_counts']}; "
                 f"final: {final['successes']}/{final['runs']} {final['status_counts']}"
             )
-        console.print(f"[dim]Details: zebench batch {batch}[/dim]")
+        print_onward(console, batch, db, panels=panels and bool(records))
     if not outcome.interrupted and not outcome.errors:
         after_batch(
             batch, db, mint_template, mint_output, enrich_template_ref, templates_dir, as_json=as_json

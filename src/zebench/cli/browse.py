@@ -13,14 +13,16 @@ from rich.text import Text
 
 from zebench.cli.context import console, open_results
 from zebench.cli.render import (
+    SHORT_IDS_NOTE,
+    add_id_column,
     batch_view,
     breakdown_table,
     fmt_cost,
     fmt_duration,
     fmt_pct,
     fmt_score,
-    mark,
-    run_panel,
+    id_labels,
+    printable,
     runs_table,
 )
 from zebench.errors import ZebenchError
@@ -32,6 +34,7 @@ from zebench.store.queries import BatchDetail, RunFilters
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 SuitesDirOption = Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")]
+WideOption = Annotated[bool, typer.Option("--wide", help="Show ids whole instead of their unique end.")]
 
 
 def print_json(data: Any) -> None:
@@ -63,7 +66,7 @@ def suites(suites_dir: SuitesDirOption = None, as_json: JsonOption = False) -> N
         table.add_column(column)
     for row in rows:
         title: str | Text = row["title"] if not row["error"] else Text(row["error"], style="red")
-        table.add_row(row["suite"], row["scenario"], " ".join(row["tiers"]), title)
+        table.add_row(printable(row["suite"]), printable(row["scenario"]), " ".join(row["tiers"]), title)
     console.print(table)
 
 
@@ -83,81 +86,32 @@ def runs(
     cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """List runs, newest first, with filters."""
-    filters = RunFilters(
-        suite=suite,
-        scenario=scenario,
-        tier=tier,
-        agent=agent,
-        model=model,
-        status=status,
-        batch_id=batch,
-        specialist=specialist,
-        successful=successful,
-    )
     with open_results(db) as store:
+        filters = RunFilters(
+            suite=suite,
+            scenario=scenario,
+            tier=tier,
+            agent=agent,
+            model=model,
+            status=status,
+            batch_id=store.resolve_id("batch", batch) if batch is not None else None,
+            specialist=specialist,
+            successful=successful,
+        )
         page = store.list_runs(filters, limit=limit, cursor=cursor)
     if as_json:
         print_json(page)
         return
-    console.print(runs_table(page.items))
+    table = runs_table(page.items, wide=wide)
+    console.print(table)
+    _note_short_ids(wide, [r.run_id for r in page.items])
     if page.total is not None:
         console.print(f"[dim]{len(page.items)} of {page.total} run(s)[/dim]")
     if page.next_cursor:
-        console.print(f"[dim]more: zebench runs --cursor {page.next_cursor}[/dim]")
-
-
-def run(
-    run_id: Annotated[str, typer.Argument()],
-    db: DbOption = None,
-    as_json: JsonOption = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Also print the diff.")] = False,
-) -> None:
-    """Show one run: scores, telemetry, validation, changed files."""
-    with open_results(db) as store:
-        record = store.get_run(run_id)
-        patch = (
-            store.get_artifact(run_id, "diff") if diff and "diff" in store.artifact_names(run_id) else None
-        )
-        names = store.artifact_names(run_id)
-    if as_json:
-        data = record.model_dump(mode="json", exclude={"artifacts"})
-        data["artifact_names"] = names
-        print_json(data)
-        return
-    console.print(run_panel(record))
-    if record.validation:
-        table = Table(title="Validation commands", header_style="bold", title_justify="left")
-        for column in ("Name", "Command", "Exit", "Time", "Network"):
-            table.add_column(column)
-        for command in record.validation:
-            exit_text = "timeout" if command.timed_out else str(command.exit_code)
-            network = "—" if command.network is None else ("yes" if command.network else "no")
-            table.add_row(
-                Text(command.name),
-                Text(command.command),
-                exit_text,
-                fmt_duration(command.duration_ms),
-                network,
-            )
-        console.print(table)
-    if record.changed_files:
-        console.print("[bold]Changed files[/bold]")
-        for change in record.changed_files:
-            console.print(f"  {change.change:<9} {change.path}")
-    if record.dependency_changes:
-        console.print("[bold]Dependency changes[/bold]")
-        for dep in record.dependency_changes:
-            console.print(
-                f"  {dep.file} [{dep.section}] {dep.name}: {dep.before or '—'} → {dep.after or '—'}"
-            )
-    for evaluation in record.evaluations:
-        if evaluation.status != "skipped" and evaluation.details:
-            console.print(Text.assemble(mark(evaluation), f" {evaluation.name}: ", evaluation.summary))
-    if patch is not None:
-        console.print(patch, markup=False, highlight=False)
-    console.print(f"[dim]artifacts: {', '.join(names) or 'none'}[/dim]")
+        console.print(f"[dim]more: zebench runs --cursor {page.next_cursor}[/dim]", soft_wrap=True)
 
 
 def batches(
@@ -165,6 +119,7 @@ def batches(
     cursor: Annotated[str | None, typer.Option()] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """List batches, newest first, with their aggregates."""
     with open_results(db) as store:
@@ -172,12 +127,14 @@ def batches(
     if as_json:
         print_json(page)
         return
+    labels = id_labels((b.batch_id for b in page.items), wide)
     table = Table(header_style="bold")
-    for column in ("Batch", "Created", "Runs", "Success", "Mean score", "Duration", "Cost", "State"):
+    add_id_column(table, "Batch", labels)
+    for column in ("Created", "Runs", "Success", "Mean score", "Duration", "Cost", "State"):
         table.add_column(column)
     for b in page.items:
         table.add_row(
-            b.batch_id,
+            printable(labels[b.batch_id]),
             b.created_at.strftime("%Y-%m-%d %H:%M"),
             str(b.runs),
             f"{b.successes}/{b.runs} ({fmt_pct(b.success_rate)})",
@@ -187,20 +144,30 @@ def batches(
             "done" if b.completed_at else "open",
         )
     console.print(table)
+    _note_short_ids(wide, list(labels))
     if page.next_cursor:
-        console.print(f"[dim]more: zebench batches --cursor {page.next_cursor}[/dim]")
+        console.print(f"[dim]more: zebench batches --cursor {page.next_cursor}[/dim]", soft_wrap=True)
 
 
 def batch(
-    batch_id: Annotated[str, typer.Argument()], db: DbOption = None, as_json: JsonOption = False
+    batch_id: Annotated[str, typer.Argument(help="A batch id, or a unique start or end of one.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Show a batch: totals, success rate, breakdowns, warmups and failed runs with reasons."""
     with open_results(db) as store:
-        detail = store.get_batch(batch_id)
+        detail = store.get_batch(store.resolve_id("batch", batch_id))
     if as_json:
         print_json(detail)
         return
-    console.print(batch_view(detail))
+    console.print(batch_view(detail, wide=wide))
+
+
+def _note_short_ids(wide: bool, ids: list[str] | None) -> None:
+    """Say under a list that its ids are shortened (when one was) and how to use them."""
+    if not wide and ids and any(label != i for i, label in id_labels(ids, wide).items()):
+        console.print(f"[dim]{SHORT_IDS_NOTE}[/dim]")
 
 
 def batch_details_alias(batch_id: str, suite: str | None, *, db: str | None, as_json: bool) -> None:
@@ -236,24 +203,29 @@ def compare_batches(details: list[BatchDetail]) -> dict[str, Any]:
 
 
 def compare(
-    batch_ids: Annotated[list[str], typer.Argument(help="Two to five batch ids; the first is the baseline.")],
+    batch_ids: Annotated[
+        list[str],
+        typer.Argument(help="Two to five batch ids (or unique starts or ends); the first is the baseline."),
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Compare batches: success rate, scores, cost and per-scenario deltas against the first."""
     if not 2 <= len(batch_ids) <= 5:
         raise ZebenchError("compare takes two to five batch ids", field="BATCH_IDS")
     with open_results(db) as store:
-        details = [store.get_batch(b) for b in batch_ids]
+        details = [store.get_batch(store.resolve_id("batch", b)) for b in batch_ids]
     data = compare_batches(details)
     if as_json:
         print_json(data)
         return
     base = details[0].summary
+    labels = id_labels([d.summary.batch_id for d in details], wide)
     table = Table(title="Batches", header_style="bold", title_justify="left")
     table.add_column("Metric")
     for detail in details:
-        table.add_column(detail.summary.batch_id)
+        table.add_column(printable(labels[detail.summary.batch_id]), no_wrap=True)
     metrics = [
         ("Runs", lambda s: str(s.runs), None),
         ("Success rate", lambda s: fmt_pct(s.success_rate), "success_rate"),
@@ -277,9 +249,9 @@ def compare(
     per = Table(title="Mean score per scenario", header_style="bold", title_justify="left")
     per.add_column("Scenario")
     for detail in details:
-        per.add_column(detail.summary.batch_id)
+        per.add_column(printable(labels[detail.summary.batch_id]), no_wrap=True)
     for key, values in sorted(data["scenarios"].items()):
-        cells = [key]
+        cells = [printable(key)]
         first = values.get(base.batch_id)
         for i, detail in enumerate(details):
             value = values.get(detail.summary.batch_id)
@@ -293,8 +265,11 @@ def compare(
     for detail in details:
         if detail.by_agent_model:
             console.print(
-                breakdown_table(f"{detail.summary.batch_id} by agent / model", detail.by_agent_model)
+                breakdown_table(
+                    printable(f"{labels[detail.summary.batch_id]} by agent / model"), detail.by_agent_model
+                )
             )
+    _note_short_ids(wide, list(labels))
 
 
-__all__ = ["batch", "batches", "compare", "load_suite", "run", "runs", "suites"]
+__all__ = ["batch", "batches", "compare", "load_suite", "runs", "suites"]

@@ -12,6 +12,7 @@ from rich.text import Text
 from zebench.cli.browse import JsonOption, SuitesDirOption, print_json
 from zebench.cli.context import console, err_console
 from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
+from zebench.cli.render import fmt_score
 from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
@@ -24,7 +25,7 @@ def _agent_cell(proof: AgentProof | None) -> Text:
     if proof is None or proof.total_score is None:
         return Text("—")
     verdict = "pass" if proof.is_successful else "fail"
-    return Text(f"{proof.total_score:.2f} {verdict}", style="green" if proof.is_successful else "red")
+    return Text(f"{fmt_score(proof.total_score)} {verdict}", style="green" if proof.is_successful else "red")
 
 
 def check(
@@ -39,23 +40,28 @@ def check(
 ) -> None:
     """Prove scenarios: prompts load, the oracle passes, echo fails, validation is not flaky."""
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.steps_view import StepsView
     from zebench.runner.proof import ScenarioProof, prove_scenario  # heavy: only for this command
 
     factory = command_runners(sandbox, offline)
 
     ids = [scenario] if scenario else load_suite(suite, suites_dir).scenario_ids
     proofs: list[ScenarioProof] = []
-    for scenario_id in ids:
-        if not as_json:
-            err_console.print(f"[dim]checking {suite}/{scenario_id}…[/dim]")
-        try:
-            loaded = load_scenario(suite, scenario_id, suites_dir)
-            # A fixture or environment that cannot be fetched is this scenario's problem.
-            prepare_scenarios([loaded], quiet=as_json)
-        except ZebenchError as exc:
-            proofs.append(ScenarioProof(suite=suite, scenario=scenario_id, problems=[exc.one_line()]))
-            continue
-        proofs.append(prove_scenario(loaded, workspace_root, repeats=repeats, runner_factory=factory))
+    with StepsView(err_console, what="check", total=len(ids), quiet=as_json) as view:
+        for scenario_id in ids:
+            view.subject(f"{suite}/{scenario_id}")
+            try:
+                loaded = load_scenario(suite, scenario_id, suites_dir)
+                # A fixture or environment that cannot be fetched is this scenario's problem.
+                prepare_scenarios([loaded], quiet=as_json, view=view)
+            except ZebenchError as exc:
+                proofs.append(ScenarioProof(suite=suite, scenario=scenario_id, problems=[exc.one_line()]))
+                view.advance()
+                continue
+            proofs.append(
+                prove_scenario(loaded, workspace_root, repeats=repeats, runner_factory=factory, steps=view)
+            )
+            view.advance()
     if as_json:
         print_json(proofs)
     else:

@@ -15,21 +15,34 @@ from zebench.errors import ZebenchError
 from zebench.scenarios import load_scenario, load_suite
 
 if TYPE_CHECKING:
+    from zebench.cli.steps_view import StepsView
     from zebench.scenarios.model import Scenario
 
 
-def prepare_scenarios(scenarios: Iterable[Scenario], *, quiet: bool = False) -> None:
-    """Fetch each scenario's package fixture and build its environment before a batch.
+def prepare_scenarios(
+    scenarios: Iterable[Scenario], *, quiet: bool = False, view: StepsView | None = None
+) -> None:
+    """Fetch each scenario's package fixture and build its environment before a batch, showing
+    each download and build as it happens (in ``view``, or a view of its own).
 
     Cached after the first time; a scenario that cannot be prepared (no network and an empty
     cache, a hash mismatch) stops the batch before any run with one line.
     """
     from zebench.packages import needs_preparing, prepare_scenario
 
-    for scenario in scenarios:
-        if not needs_preparing(scenario):
-            continue
-        prepared = prepare_scenario(scenario)
+    todo = [scenario for scenario in scenarios if needs_preparing(scenario)]
+    if not todo:
+        return
+    if view is None:
+        from zebench.cli.steps_view import StepsView  # Rich's progress: only when there is work
+
+        with StepsView(err_console, what="prepare", total=len(todo), quiet=quiet) as own:
+            prepare_scenarios(todo, quiet=quiet, view=own)
+        return
+    for scenario in todo:
+        view.subject(scenario.key)
+        prepared = prepare_scenario(scenario, view)
+        view.advance()
         if not quiet and prepared.seconds >= 1:
             err_console.print(f"[dim]prepared {scenario.key} in {prepared.seconds:.1f} s (now cached)[/dim]")
 
@@ -48,27 +61,35 @@ def fetch(
     as_json: JsonOption = False,
 ) -> None:
     """Download package fixtures and build tool environments into the cache, so runs work offline."""
+    from zebench.cli.steps_view import StepsView
     from zebench.packages import cache_dir, needs_preparing, prepare_scenario
 
     ids = scenarios or load_suite(suite, suites_dir).scenario_ids
     rows: list[dict[str, object]] = []
     first_error: ZebenchError | None = None
-    for scenario_id in ids:
-        row: dict[str, object] = {"scenario": scenario_id, "fixture": None, "environment": [], "error": None}
-        try:
-            scenario = load_scenario(suite, scenario_id, suites_dir)
-            if scenario.package_fixture is not None:
-                row["fixture"] = f"{scenario.package_fixture.registry}:{scenario.package_fixture.requirement}"
-            if scenario.environment is not None:
-                row["environment"] = [*scenario.environment.python, *scenario.environment.npm]
-            if needs_preparing(scenario):
-                if not as_json:
-                    err_console.print(f"[dim]fetching {scenario.key}…[/dim]")
-                row["seconds"] = round(prepare_scenario(scenario).seconds, 2)
-        except ZebenchError as exc:
-            row["error"] = exc.one_line()
-            first_error = first_error or exc
-        rows.append(row)
+    with StepsView(err_console, what="fetch", total=len(ids), quiet=as_json) as view:
+        for scenario_id in ids:
+            view.subject(f"{suite}/{scenario_id}")
+            row: dict[str, object] = {
+                "scenario": scenario_id,
+                "fixture": None,
+                "environment": [],
+                "error": None,
+            }
+            try:
+                scenario = load_scenario(suite, scenario_id, suites_dir)
+                if scenario.package_fixture is not None:
+                    fixture = scenario.package_fixture
+                    row["fixture"] = f"{fixture.registry}:{fixture.requirement}"
+                if scenario.environment is not None:
+                    row["environment"] = [*scenario.environment.python, *scenario.environment.npm]
+                if needs_preparing(scenario):
+                    row["seconds"] = round(prepare_scenario(scenario, view).seconds, 2)
+            except ZebenchError as exc:
+                row["error"] = exc.one_line()
+                first_error = first_error or exc
+            rows.append(row)
+            view.advance()
     if as_json:
         print_json({"cache": str(cache_dir()), "scenarios": rows})
     else:

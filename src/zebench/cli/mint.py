@@ -82,7 +82,13 @@ def _store(server: str | None, db: str | None) -> Iterator[ResultStore]:
 @mint_app.command()
 def snapshot(
     template: TemplateArg,
-    batch_id: Annotated[str, typer.Option("--batch-id", help="The batch with baseline and specialist runs.")],
+    batch_id: Annotated[
+        str,
+        typer.Option(
+            "--batch-id",
+            help="The batch with baseline and specialist runs (or a unique start or end of its id).",
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", help="Snapshots folder: <output>/<name>/<version>/.")],
     server: Annotated[
         str | None, typer.Option("--server", help="Read the batch from this results server.")
@@ -100,7 +106,7 @@ def snapshot(
     with _store(server, db) as store:
         result = mint_snapshot(
             template,
-            batch_id=batch_id,
+            batch_id=store.resolve_id("batch", batch_id),
             output_dir=output,
             store=store,
             templates_dir=templates_dir,

@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from zebench.cli.render import fmt_score, status_text
 from zebench.results.models import ControlResult, RunRecord
 from zebench.runner.progress import PHASES
 
@@ -41,12 +42,18 @@ class _EtaColumn(ProgressColumn):
 class RichProgress:
     """Shows each run's phase (setup → store), overall progress and ETA, and rate-limit waits.
 
-    Thread-safe: parallel runs (and Dask's event thread) report concurrently.
+    With ``lines`` instead (a log, not a terminal): one line as each warmup or run starts and one
+    as each run ends, so a CI log shows the batch moving. Thread-safe: parallel runs (and Dask's
+    event thread) report concurrently.
     """
 
-    def __init__(self, console: Console, total_runs: int, *, enabled: bool = True) -> None:
+    def __init__(
+        self, console: Console, total_runs: int, *, enabled: bool = True, lines: bool = False
+    ) -> None:
         self.console = console
         self.enabled = enabled
+        self.lines = lines and not enabled
+        self._total = total_runs
         self._lock = threading.Lock()
         self._progress = Progress(
             SpinnerColumn(),
@@ -81,6 +88,9 @@ class RichProgress:
         return self._tasks[label]
 
     def phase(self, run_label: str, phase: str, detail: str = "") -> None:
+        if self.lines:
+            self._line_for_phase(run_label, phase)
+            return
         with self._lock:
             task = self._task(run_label)
             step = PHASES.index(phase) if phase in PHASES else 0
@@ -109,10 +119,31 @@ class RichProgress:
                 self._progress.remove_task(task)
             state = "passes" if control.passed else "fails (as many scenarios do before the agent works)"
             self._progress.console.print(
-                f"[dim]warmup {control.suite}/{control.scenario}: control {state}[/dim]"
+                f"[dim]warmup {control.suite}/{control.scenario}: control {state}[/dim]", soft_wrap=True
             )
 
+    def _line_for_phase(self, run_label: str, phase: str) -> None:
+        if phase == "warmup":
+            self.console.print(
+                Text(f"warmup {run_label}: validation on the pristine fixture …"), soft_wrap=True
+            )
+        elif phase == "setup":
+            self.console.print(Text(f"run {run_label} …"), soft_wrap=True)
+
     def run_finished(self, record: RunRecord) -> None:
+        if self.lines:
+            with self._lock:
+                self.finished.append(record)
+                verdict = status_text(record.status, record.is_successful).plain
+                score = "" if record.total_score is None else f" {fmt_score(record.total_score)}"
+                self.console.print(
+                    Text(
+                        f"[{len(self.finished)}/{self._total}] {record.suite}/{record.scenario} {record.tier} "
+                        f"{record.agent}: {verdict}{score} ({record.run_id})"
+                    ),
+                    soft_wrap=True,
+                )
+            return
         with self._lock:
             self.finished.append(record)
             label = record.metadata.get("label")

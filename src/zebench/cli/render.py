@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -9,11 +12,39 @@ from rich.text import Text
 
 from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord, RunStatus
 from zebench.scoring import summarize
+from zebench.store.ids import short_ids
 from zebench.store.queries import BatchDetail, BreakdownRow, RunSummary
 
 
 def fmt_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.2f}"
+    """A 0..1 score to two digits, rounded *down*: a failing 0.999 never reads 1.00, nor 0.696 0.70."""
+    return "—" if score is None else f"{_floor(score, 2):.2f}"
+
+
+def fmt_ten(score: float | None) -> str:
+    """A 0..1 score out of ten, one digit, rounded down like ``fmt_score`` (0.735 → 7.3)."""
+    return "—" if score is None else f"{_floor(score * 10, 1):.1f}"
+
+
+def _floor(value: float, digits: int) -> float:
+    # The 1e-9 keeps 0.29 (0.28999999999999998 in binary) at 0.29 instead of 0.28.
+    scale = 10**digits
+    return math.floor(value * scale + 1e-9) / scale
+
+
+# C0 and C1 control characters (but tab and newline) and the bidirectional overrides: what an agent
+# could use to move the cursor, retitle the terminal or make text read other than it is.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]
+} | {code: f"\\u{code:04x}" for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
+def printable(text: str) -> Text:
+    """Agent-written text for the terminal: control characters shown as escapes, never obeyed.
+
+    A ``Text`` (not a str) so Rich applies no markup or emoji codes to it either.
+    """
+    return Text(text.replace("\r\n", "\n").replace("\r", "\n").translate(_UNPRINTABLE))
 
 
 def fmt_pct(value: float | None) -> str:
@@ -33,11 +64,22 @@ def fmt_duration(ms: float | int | None) -> str:
     return f"{seconds:.1f}s" if seconds < 120 else f"{seconds / 60:.1f}m"
 
 
+LEGEND = (
+    "Legend: ✓ full marks   ⚠ partial   ✗ failed   – skipped (not in the total)\n"
+    "        * required: if it fails, the run fails whatever its total; scores are rounded down"
+)
+
+
+def legend() -> Text:
+    """What the marks of a results panel mean, for under it."""
+    return Text(LEGEND, style="dim")
+
+
 def mark(result: EvaluationResult) -> Text:
-    """✓ full marks, ⚠ partial, ✗ failed or errored, – skipped."""
+    """✓ full marks, ⚠ partial, ✗ failed or errored (or a required one that did not pass), – skipped."""
     if result.status == "skipped":
         return Text("–", style="dim")
-    if result.status == "error" or not result.score:
+    if result.status == "error" or not result.score or (result.required and not result.passed):
         return Text("✗", style="red")
     if result.score >= 1.0 - 1e-9:
         return Text("✓", style="green")
@@ -59,6 +101,18 @@ def _commands_line(commands: list[CommandResult]) -> Text:
     return line
 
 
+def verdict_detail(record: RunRecord) -> Text:
+    """The Total row's details: x/10 against the threshold and, for a FAIL, why, right there."""
+    text = Text()
+    if record.total_score is not None:
+        text.append(f"{fmt_ten(record.total_score)}/10, threshold {record.success_threshold:.2f}")
+    if not record.is_successful and record.reason:
+        reason = printable(("; " if text else "") + record.reason)
+        reason.stylize("red")
+        text.append_text(reason)
+    return text
+
+
 def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     """The results panel: scores per evaluator, total, PASS/FAIL, telemetry, ids."""
     header = Text()
@@ -69,15 +123,21 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     else:
         header.append(f"✗ Run {record.status.value.replace('_', ' ')}", style="bold magenta")
     if record.reason:
-        header.append(f"\n  {record.reason}", style="dim")
+        reason = printable(f"\n  {record.reason}")
+        reason.stylize("dim")
+        header.append_text(reason)
 
     ids = Table.grid(padding=(0, 2))
-    ids.add_row("Run ID", record.run_id)
-    ids.add_row("Batch ID", record.batch_id)
-    ids.add_row("Scenario", f"{record.suite}/{record.scenario} ({record.tier})")
-    ids.add_row("Agent", record.agent + (f" [{record.model}]" if record.model else ""))
+    ids.add_column()
+    ids.add_column(no_wrap=True)  # ids are copied from here: never folded
+    # Stored strings are data, never Rich markup: a model "[x]" would vanish, a "[/x]" would crash.
+    ids.add_row("Run ID", printable(record.run_id))
+    ids.add_row("Batch ID", printable(record.batch_id))
+    ids.add_row("Scenario", printable(f"{record.suite}/{record.scenario} ({record.tier})"))
+    ids.add_row("Agent", printable(record.agent + (f" [{record.model}]" if record.model else "")))
     if record.specialist_name:
-        ids.add_row("Specialist", f"{record.specialist_name} {record.specialist_version or ''}".strip())
+        specialist = f"{record.specialist_name} {record.specialist_version or ''}".strip()
+        ids.add_row("Specialist", printable(specialist))
 
     scores = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
     scores.add_column("Evaluator")
@@ -88,7 +148,9 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     for evaluation in record.evaluations:
         score = "skipped" if evaluation.status == "skipped" else f"{fmt_score(evaluation.score)} / 1.00"
         name = evaluation.name + (" *" if evaluation.required else "")
-        scores.add_row(name, score, f"{evaluation.weight:g}", mark(evaluation), evaluation.summary)
+        scores.add_row(
+            printable(name), score, f"{evaluation.weight:g}", mark(evaluation), printable(evaluation.summary)
+        )
     if record.evaluations:
         total = Text(f"{fmt_score(record.total_score)} / 1.00")
         scores.add_row(
@@ -96,9 +158,7 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
             total,
             "",
             status_text(record.status, record.is_successful),
-            f"{record.score_out_of_ten}/10, threshold {record.success_threshold:.2f}"
-            if record.total_score is not None
-            else "",
+            verdict_detail(record),
         )
 
     telemetry = record.telemetry
@@ -121,7 +181,7 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
             "Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}"
         )
     counts = ", ".join(f"{name} {n}" for name, n in sorted(telemetry.tool_call_counts.items()))
-    tele.add_row("Tool calls", f"{telemetry.tool_calls}" + (f" ({counts})" if counts else ""))
+    tele.add_row("Tool calls", printable(f"{telemetry.tool_calls}" + (f" ({counts})" if counts else "")))
     if record.changed_files:
         tele.add_row("Changed", f"{len(record.changed_files)} file(s)")
 
@@ -148,30 +208,61 @@ def iterations_summary(records: list[RunRecord]) -> Panel:
     grid.add_row("Runs", str(len(records)))
     if stats.n:
         spread = f" ± {stats.std:.3f}" if stats.std is not None else ""
-        grid.add_row("Score", f"{stats.mean:.3f}{spread}  (min {stats.min:.2f} – max {stats.max:.2f})")
+        grid.add_row(
+            "Score", f"{stats.mean:.3f}{spread}  (min {fmt_score(stats.min)} – max {fmt_score(stats.max)})"
+        )
     else:
         grid.add_row("Score", "no scored runs")
     rate = successes / len(records) if records else 0.0
     grid.add_row("Success rate", f"{successes}/{len(records)} ({rate * 100:.0f}%)")
     failed = [r for r in records if not r.is_successful]
+    shown = short_ids(r.run_id for r in failed)
     for record in failed:
-        grid.add_row(Text("✗", style="red"), f"{record.run_id}: {record.reason or record.status.value}")
+        grid.add_row(
+            Text("✗", style="red"),
+            Text.assemble(
+                (shown[record.run_id], "bold"), ": ", printable(record.reason or record.status.value)
+            ),
+        )
     return Panel(grid, title="Batch summary", border_style="cyan", expand=False)
 
 
-def runs_table(runs: list[RunSummary], title: str | None = None) -> Table:
-    table = Table(title=title, header_style="bold")
-    for column in ("Run", "Scenario", "Tier", "Agent", "Status", "Score", "Duration", "Cost", "Started"):
+def id_labels(ids: Iterable[str], wide: bool) -> dict[str, str]:
+    """How a list shows ids: whole with ``--wide``, else each by its shortest unique end."""
+    return {i: i for i in ids} if wide else short_ids(ids)
+
+
+def add_id_column(table: Table, header: str, labels: dict[str, str]) -> None:
+    """A column of ids that Rich never folds or ellipsizes: it is as wide as the longest id."""
+    width = max((len(label) for label in labels.values()), default=len(header))
+    table.add_column(header, no_wrap=True, min_width=max(width, len(header)))
+
+
+SHORT_IDS_NOTE = "ids shortened: any unique start or end of an id works; --wide shows them whole"
+
+
+def runs_table(
+    runs: list[RunSummary],
+    title: str | None = None,
+    *,
+    wide: bool = False,
+    labels: dict[str, str] | None = None,
+) -> Table:
+    """Runs as rows; ids shortened to their unique end unless ``wide`` (or as ``labels`` says)."""
+    labels = labels if labels is not None else id_labels((r.run_id for r in runs), wide)
+    table = Table(title=title, header_style="bold", title_justify="left")
+    add_id_column(table, "Run", labels)
+    for column in ("Scenario", "Tier", "Agent", "Status", "Score", "Duration", "Cost", "Started"):
         table.add_column(column, justify="right" if column in {"Score", "Duration", "Cost"} else "left")
     for run in runs:
         agent = run.agent + (f" [{run.model}]" if run.model else "")
         if run.specialist_name:
             agent += f" +{run.specialist_name}"
         table.add_row(
-            run.run_id,
-            f"{run.suite}/{run.scenario}",
-            run.tier,
-            agent,
+            printable(labels[run.run_id]),
+            printable(f"{run.suite}/{run.scenario}"),
+            printable(run.tier),
+            printable(agent),
             status_text(run.status, run.is_successful),
             fmt_score(run.total_score),
             fmt_duration(run.duration_ms),
@@ -181,7 +272,7 @@ def runs_table(runs: list[RunSummary], title: str | None = None) -> Table:
     return table
 
 
-def breakdown_table(title: str, rows: list[BreakdownRow]) -> Table:
+def breakdown_table(title: str | Text, rows: list[BreakdownRow]) -> Table:
     keys = list(rows[0].key) if rows else ["group"]
     table = Table(title=title, header_style="bold", title_justify="left")
     for key in keys:
@@ -190,7 +281,7 @@ def breakdown_table(title: str, rows: list[BreakdownRow]) -> Table:
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(
-            *[str(row.key.get(k) or "—") for k in keys],
+            *[printable(str(row.key.get(k) or "—")) for k in keys],
             str(row.runs),
             f"{row.successes}/{row.runs} ({fmt_pct(row.success_rate)})",
             fmt_score(row.mean_score),
@@ -201,11 +292,13 @@ def breakdown_table(title: str, rows: list[BreakdownRow]) -> Table:
     return table
 
 
-def batch_view(detail: BatchDetail) -> Group:
+def batch_view(detail: BatchDetail, *, wide: bool = False) -> Group:
     """The design's batch details: totals, success rate, breakdowns, failed runs, controls."""
     s = detail.summary
     grid = Table.grid(padding=(0, 2))
-    grid.add_row("Batch", s.batch_id)
+    grid.add_column()
+    grid.add_column(no_wrap=True)
+    grid.add_row("Batch", printable(s.batch_id))
     grid.add_row("Status", "completed" if s.completed_at else "running or interrupted")
     grid.add_row("Created", s.created_at.strftime("%Y-%m-%d %H:%M:%S %Z"))
     grid.add_row("Runs", f"{s.runs}  ({', '.join(f'{k} {v}' for k, v in sorted(s.status_counts.items()))})")
@@ -236,24 +329,28 @@ def batch_view(detail: BatchDetail) -> Group:
         controls.add_column("Commands")
         for control in detail.controls:
             controls.add_row(
-                f"{control.suite}/{control.scenario}",
+                printable(f"{control.suite}/{control.scenario}"),
                 Text("passes", style="green") if control.passed else Text("fails", style="yellow"),
                 _commands_line(control.commands),
             )
         parts.append(controls)
+    # One labelling for both tables: a failed run reads the same in both.
+    labels = id_labels([r.run_id for r in detail.runs] + [r.run_id for r in detail.failed_runs], wide)
     if detail.failed_runs:
         failed = Table(title="Failed runs", header_style="bold", title_justify="left")
-        failed.add_column("Run")
+        add_id_column(failed, "Run", labels)
         failed.add_column("Scenario")
         failed.add_column("Status")
         failed.add_column("Reason", overflow="fold")
         for run in detail.failed_runs:
             failed.add_row(
-                run.run_id,
-                f"{run.scenario} {run.tier}",
+                printable(labels[run.run_id]),
+                printable(f"{run.scenario} {run.tier}"),
                 str(run.status.value),
-                run.reason or "below threshold",
+                printable(run.reason or "below threshold"),
             )
         parts.append(failed)
-    parts.append(runs_table(detail.runs, title="Runs"))
+    parts.append(runs_table(detail.runs, title="Runs", labels=labels))
+    if not wide and any(labels[i] != i for i in labels):
+        parts.append(Text(SHORT_IDS_NOTE, style="dim"))
     return Group(*parts)

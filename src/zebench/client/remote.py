@@ -11,7 +11,8 @@ from zebench.client.http import ResultsClient, ServerRejectedError, ServerUnavai
 from zebench.client.wire import from_wire
 from zebench.errors import NotFoundError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
-from zebench.store.queries import BatchDetail, BreakdownRow, RunFilters, ScenarioLevel
+from zebench.store.ids import MAX_CANDIDATES, id_query, resolved_id
+from zebench.store.queries import BatchDetail, BreakdownRow, IdKind, IdMatches, RunFilters, ScenarioLevel
 
 
 class RemoteStore(ResultsClient):
@@ -71,6 +72,31 @@ class RemoteStore(ResultsClient):
         by_id = {run["runId"]: run for run in body.get("runs", [])}
         body["failedRuns"] = [by_id.get(f["runId"], f) for f in body.get("failedRuns", [])]
         return from_wire(BatchDetail, body)
+
+    def match_ids(self, kind: IdKind, query: str, *, limit: int = MAX_CANDIDATES) -> IdMatches:
+        """``GET /api/ids``. A server without that endpoint answers as if ``query`` were exact,
+        so a full id still works against it (and an unknown one fails as not found later)."""
+        params = {"kind": kind, "q": query, "limit": limit}
+        try:
+            body = self._get("/api/ids", f"{kind} {query!r}", params)
+        except NotFoundError:  # an older server: no lookup endpoint
+            return IdMatches(kind=kind, query=query, exact=True, ids=[query])
+        return from_wire(IdMatches, body)
+
+    def resolve_id(self, kind: IdKind, text: str) -> str:
+        """The stored id ``text`` stands for (see ``zebench.store.ids.resolved_id``)."""
+        return resolved_id(self.match_ids(kind, id_query(kind, text)))
+
+    def get_controls(self, batch_id: str) -> list[ControlResult]:
+        """``GET /api/batches/{id}/controls``; from the batch detail on a server without it."""
+        try:
+            body = self._get(f"/api/batches/{_seg(batch_id)}/controls", f"controls of batch {batch_id!r}")
+        except NotFoundError:
+            try:
+                return self.get_batch(batch_id).controls
+            except NotFoundError:
+                return []
+        return [from_wire(ControlResult, item) for item in body]
 
     def batch_fingerprint(self, batch_id: str) -> str:
         """``GET /api/batches/{id}/fingerprint``; raises NotFoundError for an unknown batch."""

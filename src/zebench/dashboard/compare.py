@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from starlette.datastructures import QueryParams
+
+from zebench.store.base import ResultStore
 from zebench.store.queries import BatchDetail, BatchSummary, BreakdownRow, GlobalStats, ScoreStats
 
 MIN_COMPARE, MAX_COMPARE = 2, 5
@@ -105,6 +109,30 @@ def parse_ids(values: Sequence[str]) -> list[str]:
             if part and part not in ids:
                 ids.append(part)
     return ids
+
+
+def canonical_ids(store: ResultStore, ids: Sequence[str], problems: list[str]) -> list[str]:
+    """Each id as stored: a unique start or end of one stands for it. One lookup per id (at most
+    MAX_COMPARE); an unknown or ambiguous id is added to ``problems`` and kept as given."""
+    out: list[str] = []
+    for ident in ids:
+        matches = store.match_ids("batch", ident)
+        if matches.exact or (len(matches.ids) == 1 and not matches.more):
+            out.append(matches.ids[0])
+            continue
+        out.append(ident)
+        if not matches.ids:
+            problems.append(f"batch {ident!r} not found")
+        else:
+            more = " and more" if matches.more else ""
+            problems.append(f"batch {ident!r} is ambiguous: it matches {', '.join(matches.ids)}{more}")
+    return out
+
+
+def compare_link(query: QueryParams, ids: Sequence[str]) -> str:
+    """The compare URL with ``ids`` in place of the query's ids, its other parameters kept."""
+    kept = [(k, v) for k, v in query.multi_items() if k not in ("ids", "ids[]")]
+    return "/batches/compare?" + urlencode([("ids", i) for i in ids] + kept)
 
 
 def _digest(parts: Sequence[object]) -> str:

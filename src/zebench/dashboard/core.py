@@ -10,14 +10,16 @@ import binascii
 import hmac
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from zebench import __version__
 from zebench.dashboard.formatting import FILTERS
 from zebench.store.base import ResultStore
+from zebench.store.queries import IdKind
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -34,6 +36,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+PLURAL = {"run": "runs", "batch": "batches"}
 NAV = [
     ("/", "Overview"),
     ("/runs", "Runs"),
@@ -89,6 +92,24 @@ class Dashboard:
     def not_found(self, request: Request, what: str, ident: str) -> HTMLResponse:
         """The friendly 404 page for an unknown run or batch."""
         return self.render(request, "not_found.html", status_code=404, what=what, ident=ident)
+
+    def elsewhere(self, request: Request, kind: IdKind, ident: str, page: str = "{}") -> Response:
+        """The answer for a run or batch id not stored as given: a redirect to the page (``page``
+        with the id in its ``{}``, under /runs or /batches) of the one id it starts or ends, query
+        kept; a page listing the candidates (300) when it fits several; else the 404 page."""
+        query = ident.strip()
+        matches = self.store.match_ids(kind, query) if query else None
+        if matches is None or not matches.ids:
+            return self.not_found(request, kind, ident)
+        if matches.exact or (len(matches.ids) == 1 and not matches.more):
+            target = f"/{PLURAL[kind]}/" + page.format(quote(matches.ids[0], safe=""))
+            if request.url.query:
+                target += f"?{request.url.query}"
+            return RedirectResponse(target, status_code=307)
+        return self.render(
+            request, "ambiguous.html", status_code=300, what=kind, ident=ident, candidates=matches.ids,
+            more=matches.more,
+        )  # fmt: skip
 
 
 def _presented_secret(request: Request) -> str | None:

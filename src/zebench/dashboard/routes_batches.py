@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from zebench.dashboard.charts import Bar, hbar_chart
 from zebench.dashboard.compare import (
     MAX_COMPARE,
     MIN_COMPARE,
+    canonical_ids,
+    compare_link,
     global_fingerprint,
     metric_rows,
     parse_ids,
@@ -80,15 +82,19 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         return dash.render(request, "batches.html", page=page, cursor=cursor, problem=problem)
 
     @router.get("/batches/compare", response_class=HTMLResponse)
-    def compare_page(request: Request) -> HTMLResponse:
+    def compare_page(request: Request) -> Response:
         query = request.query_params
         ids = parse_ids([*query.getlist("ids"), *query.getlist("ids[]")])
-        recent = dash.store.list_batches(limit=RECENT_FOR_PICKER).items
         problems: list[str] = []
         details: list[BatchDetail] = []
         if ids and not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
             problems.append(f"pick between {MIN_COMPARE} and {MAX_COMPARE} batches (you picked {len(ids)})")
         elif ids:
+            canonical = canonical_ids(dash.store, ids, problems)
+            if canonical != ids and not problems:  # shortened ids: redirect to the full ones
+                return RedirectResponse(compare_link(query, canonical), status_code=307)
+        recent = dash.store.list_batches(limit=RECENT_FOR_PICKER).items
+        if ids and not problems and MIN_COMPARE <= len(ids) <= MAX_COMPARE:
             # At most five get_batch calls, bounded by MAX_COMPARE: one per compared batch.
             for batch_id in ids:
                 try:
@@ -132,14 +138,14 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         )
 
     @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-    def batch_page(request: Request, batch_id: str) -> HTMLResponse:
+    def batch_page(request: Request, batch_id: str) -> Response:
         try:
             # The fingerprint before the detail: a run landing in between makes the next poll
             # differ (one extra reload) instead of hiding that run until the next change.
             fingerprint = dash.store.batch_fingerprint(batch_id)
             detail = dash.store.get_batch(batch_id)
         except NotFoundError:
-            return dash.not_found(request, "batch", batch_id)
+            return dash.elsewhere(request, "batch", batch_id)  # a unique start or end of an id
         live = detail.summary.completed_at is None
         return dash.render(
             request,

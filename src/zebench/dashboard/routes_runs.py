@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
 from zebench.dashboard.core import Dashboard
@@ -127,12 +127,12 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         )
 
     @router.get("/runs/{run_id}", response_class=HTMLResponse)
-    def run_page(request: Request, run_id: str) -> HTMLResponse:
+    def run_page(request: Request, run_id: str) -> Response:
         try:
             run = dash.store.get_run(run_id)
             names = set(dash.store.artifact_names(run_id))
         except NotFoundError:
-            return dash.not_found(request, "run", run_id)
+            return dash.elsewhere(request, "run", run_id)  # a unique start or end of an id
         # Only the artifacts this page shows, each fetched once (no list × get_run loops).
         texts = {name: dash.store.get_artifact(run_id, name) for name in SHOWN_ARTIFACTS if name in names}
         diff = parse_diff(texts["diff"]) if texts.get("diff") else None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from zebench.dashboard.core import Dashboard
 from zebench.dashboard.specialist_charts import Delta, diverging_bars, interval_plot
@@ -60,11 +60,11 @@ def register(router: APIRouter, dash: Dashboard, *, snapshots_dir: Path | None =
         )
 
     @router.get("/batches/{batch_id}/specialist", response_class=HTMLResponse)
-    def arms_page(request: Request, batch_id: str) -> HTMLResponse:
+    def arms_page(request: Request, batch_id: str) -> Response:
         try:
             detail = dash.store.get_batch(batch_id)
         except NotFoundError:
-            return dash.not_found(request, "batch", batch_id)
+            return dash.elsewhere(request, "batch", batch_id, "{}/specialist")
         arms = batch_arms(detail)
         selected, selector_value, problem = choose_specialist(
             arms.specialists, request.query_params.get("specialist")

@@ -21,6 +21,7 @@ from zebench.errors import ZebenchError
 from zebench.packages.cache import CACHE_VERSION, cache_path, exclusive
 from zebench.packages.tools import run_tool
 from zebench.scenarios.model import Scenario, ScenarioEnvironment
+from zebench.steps import NO_STEPS, StepReporter
 
 INSTALL_TIMEOUT_S = 1800.0
 READY = ".zebench-ready"  # written last: an environment without it is half-built and rebuilt
@@ -61,8 +62,9 @@ def _run(argv: list[str], what: str, folder: Path) -> None:
         )
 
 
-def python_environment(pins: list[str]) -> Path:
-    """A virtualenv holding exactly ``pins`` (and what they need), for this interpreter."""
+def python_environment(pins: list[str], steps: StepReporter = NO_STEPS) -> Path:
+    """A virtualenv holding exactly ``pins`` (and what they need), for this interpreter; its
+    build (not a cache hit) is reported to ``steps``."""
     interpreter = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     folder = cache_path("envs") / f"python-{_key('python', [sys.version, interpreter, *sorted(pins)])}"
     if (folder / READY).is_file():  # written last, so a ready environment needs no lock
@@ -72,19 +74,21 @@ def python_environment(pins: list[str]) -> Path:
             return folder
         shutil.rmtree(folder, ignore_errors=True)
         what = f"the Python tools {', '.join(pins)}"
-        _run([sys.executable, "-m", "venv", str(folder)], what, folder)
+        with steps.step(f"create a virtualenv for {', '.join(pins)}"):
+            _run([sys.executable, "-m", "venv", str(folder)], what, folder)
         python = str(folder / "bin" / "python")
-        _run(
-            [python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check", *pins], what, folder
-        )
+        with steps.step(f"pip install {' '.join(pins)}"):
+            argv = [python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check", *pins]
+            _run(argv, what, folder)
         freeze = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True, check=False)
         (folder / FREEZE).write_text(freeze.stdout)
         (folder / READY).write_text(json.dumps({"pins": pins, "python": sys.version}))
     return folder
 
 
-def node_environment(pins: list[str]) -> Path:
-    """A folder whose ``node_modules`` holds exactly ``pins``; install scripts are not run."""
+def node_environment(pins: list[str], steps: StepReporter = NO_STEPS) -> Path:
+    """A folder whose ``node_modules`` holds exactly ``pins``; install scripts are not run. The
+    install (not a cache hit) is reported to ``steps``."""
     folder = cache_path("envs") / f"npm-{_key('npm', [_node_version(), *sorted(pins)])}"
     if (folder / READY).is_file():  # written last, so a ready environment needs no lock
         return folder
@@ -101,31 +105,32 @@ def node_environment(pins: list[str]) -> Path:
                 hint="install Node.js and npm",
             )
         argv = [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--ignore-scripts", *pins]
-        _run(argv, f"the npm tools {', '.join(pins)}", folder)
+        with steps.step(f"npm install {' '.join(pins)}"):
+            _run(argv, f"the npm tools {', '.join(pins)}", folder)
         (folder / READY).write_text(json.dumps({"pins": pins, "node": _node_version()}))
     return folder
 
 
-def prepare_environment(spec: ScenarioEnvironment) -> Runtime:
+def prepare_environment(spec: ScenarioEnvironment, steps: StepReporter = NO_STEPS) -> Runtime:
     """Build (or find in the cache) the environments of ``spec``; the runtime commands use."""
     prefix: list[str] = []
     env: dict[str, str] = {}
     read_only: list[str] = []
     if spec.python:
-        venv = python_environment(spec.python)
+        venv = python_environment(spec.python, steps)
         prefix.append(str(venv / "bin"))
         env["VIRTUAL_ENV"] = str(venv)
         read_only.append(str(venv))
     if spec.npm:
-        node = node_environment(spec.npm)
+        node = node_environment(spec.npm, steps)
         prefix.append(str(node / "node_modules" / ".bin"))
         env["NODE_PATH"] = str(node / "node_modules")
         read_only.append(str(node))
     return Runtime(tuple(prefix), env, tuple(read_only))
 
 
-def scenario_runtime(scenario: Scenario) -> Runtime:
+def scenario_runtime(scenario: Scenario, steps: StepReporter = NO_STEPS) -> Runtime:
     """The runtime of ``scenario``'s commands: empty unless it declares an ``environment:``."""
     if scenario.environment is None or scenario.environment.empty:
         return Runtime()
-    return prepare_environment(scenario.environment)
+    return prepare_environment(scenario.environment, steps)

@@ -14,6 +14,7 @@ from zebench.packages.archive import unpack
 from zebench.packages.cache import CACHE_VERSION, cache_path
 from zebench.packages.registry import fetch_archive
 from zebench.scenarios.model import PackageFixture
+from zebench.steps import NO_STEPS, StepReporter
 
 
 def fixture_key(fixture: PackageFixture) -> str:
@@ -24,18 +25,22 @@ def fixture_key(fixture: PackageFixture) -> str:
     return h.hexdigest()[:24]
 
 
-def materialize_fixture(fixture: PackageFixture) -> Path:
+def materialize_fixture(fixture: PackageFixture, steps: StepReporter = NO_STEPS) -> Path:
     """The folder holding the package's files with the setup patch applied; built once, then reused.
 
     Built in a private folder and renamed into place, so a concurrent builder never sees half a
-    tree; the loser of a race discards its copy.
+    tree; the loser of a race discards its copy. The download and the unpacking are reported to
+    ``steps`` when they happen.
     """
     root = cache_path("fixtures")
     final = root / f"{path_safe(fixture.name)}-{path_safe(fixture.version)}-{fixture_key(fixture)}"
     if final.is_dir():
         return final
-    archive = fetch_archive(fixture)
-    with tempfile.TemporaryDirectory(prefix="build-", dir=root) as tmp:
+    archive = fetch_archive(fixture, steps)
+    with (
+        tempfile.TemporaryDirectory(prefix="build-", dir=root) as tmp,
+        steps.step(f"unpack {fixture.requirement}" + (" and apply its setup patch" if fixture.patch else "")),
+    ):
         tree = Path(tmp) / "tree"
         unpack(archive, tree)
         if fixture.patch is not None:

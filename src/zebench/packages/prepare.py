@@ -9,6 +9,7 @@ from pathlib import Path
 from zebench.packages.environments import Runtime, scenario_runtime
 from zebench.packages.fixtures import materialize_fixture
 from zebench.scenarios.model import Scenario
+from zebench.steps import NO_STEPS, StepReporter
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,15 @@ def needs_preparing(scenario: Scenario) -> bool:
     return scenario.package_fixture is not None or has_environment
 
 
-def prepare_scenario(scenario: Scenario) -> PreparedScenario:
+def prepare_scenario(scenario: Scenario, steps: StepReporter = NO_STEPS) -> PreparedScenario:
     """Download, verify, unpack and build what ``scenario`` needs; cached, so cheap the second time.
 
-    Raises :class:`~zebench.errors.ZebenchError` with one line (which package, why, the cache path)
-    when something cannot be fetched, e.g. without the network and with an empty cache.
+    Each download, unpacking and environment build is reported to ``steps`` as it starts (a cache
+    hit is not). Raises :class:`~zebench.errors.ZebenchError` with one line (which package, why,
+    the cache path) when something cannot be fetched, e.g. without the network and with an empty
+    cache.
     """
     started = time.monotonic()
-    fixture = materialize_fixture(scenario.package_fixture) if scenario.package_fixture else None
-    runtime = scenario_runtime(scenario)
+    fixture = materialize_fixture(scenario.package_fixture, steps) if scenario.package_fixture else None
+    runtime = scenario_runtime(scenario, steps)
     return PreparedScenario(scenario.key, fixture, runtime, time.monotonic() - started)

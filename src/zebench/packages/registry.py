@@ -27,6 +27,7 @@ from zebench.packages.pins import (
 )
 from zebench.packages.tools import run_tool
 from zebench.scenarios.model import PackageFixture
+from zebench.steps import NO_STEPS, StepReporter
 
 __all__ = ["FetchError", "cached_archive", "download_dir", "fetch_archive", "file_digest", "pin_release"]
 
@@ -86,14 +87,20 @@ def cached_archive(fixture: PackageFixture) -> Path | None:
     )
 
 
-def fetch_archive(fixture: PackageFixture) -> Path:
-    """The package's archive, downloaded into the cache on first use and verified against its pin."""
+def fetch_archive(fixture: PackageFixture, steps: StepReporter = NO_STEPS) -> Path:
+    """The package's archive, downloaded into the cache on first use and verified against its pin.
+
+    The download is reported to ``steps`` (nothing is when the archive is cached).
+    """
     folder = download_dir(fixture)
     with exclusive(folder.with_name(folder.name + ".lock")):
         archive = cached_archive(fixture)
         if archive is not None:
             return archive
-        with tempfile.TemporaryDirectory(prefix="download-", dir=folder.parent) as tmp:
+        with (
+            tempfile.TemporaryDirectory(prefix="download-", dir=folder.parent) as tmp,
+            steps.step(f"download {fixture.requirement} from {_REGISTRY_NAMES[fixture.registry]}"),
+        ):
             downloaded = _download(fixture, Path(tmp))
             found = file_digest(downloaded, fixture.registry)  # before the file reaches the cache
             folder.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from zebench.runner.plan import default_tier
 from zebench.runner.sink import DiscardSink
 from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario
+from zebench.steps import NO_STEPS, StepReporter
 from zebench.validation import run_validation
 from zebench.workspace import prepare_workspace
 
@@ -58,19 +59,25 @@ def _agent_proof(
 
 
 def flaky_validation(
-    scenario: Scenario, workspace_root: Path, repeats: int = 3, runner_factory: RunnerFactory = local_runner
+    scenario: Scenario,
+    workspace_root: Path,
+    repeats: int = 3,
+    runner_factory: RunnerFactory = local_runner,
+    steps: StepReporter = NO_STEPS,
 ) -> list[str]:
-    """Validation commands whose outcome differs across ``repeats`` runs on the pristine fixture."""
+    """Validation commands whose outcome differs across ``repeats`` runs on the pristine fixture;
+    each repeat is a step reported to ``steps``."""
     outcomes: dict[str, set[tuple[int | None, bool]]] = {}
     runner = runner_factory(scenario)
-    for _ in range(repeats):
-        workspace = prepare_workspace(scenario, workspace_root)
-        try:
-            for result in run_validation(scenario, workspace.path, runner):
-                outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
-        finally:
-            runner_hook(runner, "close")  # each repeat gets a fresh sandbox
-            workspace.remove()
+    for repeat in range(1, repeats + 1):
+        with steps.step(f"validation on the pristine fixture, repeat {repeat} of {repeats}"):
+            workspace = prepare_workspace(scenario, workspace_root)
+            try:
+                for result in run_validation(scenario, workspace.path, runner):
+                    outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
+            finally:
+                runner_hook(runner, "close")  # each repeat gets a fresh sandbox
+                workspace.remove()
     return sorted(name for name, seen in outcomes.items() if len(seen) > 1)
 
 
@@ -80,11 +87,13 @@ def prove_scenario(
     *,
     repeats: int = 3,
     runner_factory: RunnerFactory = local_runner,
+    steps: StepReporter = NO_STEPS,
 ) -> ScenarioProof:
     """Check one scenario end to end. ``ok`` is False when any proof fails.
 
     Commands run through ``runner_factory`` (the CLI passes the ``--sandbox`` mode's), so a scenario
-    is proven under the isolation its benchmark runs get.
+    is proven under the isolation its benchmark runs get. The oracle run, the echo run and each
+    validation repeat are steps reported to ``steps`` as they start.
     """
     proof = ScenarioProof(suite=scenario.suite, scenario=scenario.id, tiers=scenario.tiers)
     if not scenario.tiers:
@@ -105,17 +114,19 @@ def prove_scenario(
     if scenario.solution is None:
         proof.problems.append("no solution for the oracle agent (add solution/, solution.patch or solve.sh)")
     else:
-        proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root, runner_factory)
+        with steps.step(f"oracle run ({tier})"):
+            proof.oracle = _agent_proof(scenario, "oracle", tier, workspace_root, runner_factory)
         if not proof.oracle.is_successful:
             proof.problems.append(
                 f"the oracle agent does not succeed: {proof.oracle.reason or proof.oracle.status}"
             )
-    proof.echo = _agent_proof(scenario, "echo", tier, workspace_root, runner_factory)
+    with steps.step(f"echo run ({tier})"):
+        proof.echo = _agent_proof(scenario, "echo", tier, workspace_root, runner_factory)
     if proof.echo.is_successful:
         proof.problems.append(
             "the echo agent succeeds without changing anything: the scenario proves nothing"
         )
-    proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats, runner_factory)
+    proof.flaky_commands = flaky_validation(scenario, workspace_root, repeats, runner_factory, steps)
     if proof.flaky_commands:
         proof.problems.append(f"flaky validation command(s): {', '.join(proof.flaky_commands)}")
     proof.ok = not proof.problems

@@ -13,7 +13,7 @@ from zebench import __version__
 from zebench.dashboard import mount_dashboard
 from zebench.server.errors import install_error_handlers
 from zebench.server.limits import BodyLimitMiddleware
-from zebench.server.routes import batches, health, results, runs, stats
+from zebench.server.routes import batches, health, ids, results, runs, stats
 from zebench.server.settings import ServerSettings, check_settings
 from zebench.store.base import ResultStore
 
@@ -57,7 +57,7 @@ def create_app(
     app.state.settings = settings
     app.state.write_lock = threading.Lock()
     install_error_handlers(app)
-    for module in (health, results, runs, batches, stats):
+    for module in (health, results, runs, batches, ids, stats):
         app.include_router(module.router)
     # Added last = outermost: size is checked before routing, CORS headers wrap every answer.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -12,6 +12,8 @@ from zebench.store.queries import (
     BreakdownRow,
     CostKindCount,
     GlobalStats,
+    IdKind,
+    IdMatches,
     RunFilters,
     RunPage,
     RunSort,
@@ -51,6 +53,16 @@ class ResultStore(Protocol):
         cursor: str | None = None,
         sort: RunSort = "-started_at",
     ) -> RunPage: ...
+
+    def match_ids(self, kind: IdKind, query: str, *, limit: int = 10) -> IdMatches:
+        """The stored ids of ``kind`` that are ``query``, or start or end with it (newest first)."""
+
+    def resolve_id(self, kind: IdKind, text: str) -> str:
+        """The one stored id ``text`` is, or starts or ends; raises NotFoundError, or
+        AmbiguousIdError naming the candidates (``zebench.store.ids.resolved_id``)."""
+
+    def get_controls(self, batch_id: str) -> list[ControlResult]:
+        """The batch's warmup (control) results, one per scenario; empty for an unknown batch."""
 
     def get_run_fingerprint(self, run_id: str) -> tuple[str, str | None] | None:
         """(status, the results API's payload hash or None when unknown) of a stored run; None if absent.

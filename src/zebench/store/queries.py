@@ -27,6 +27,9 @@ RunSort = Literal[
 # What scenario_stats groups by: (suite, scenario, tier), or suite alone.
 ScenarioLevel = Literal["scenario", "suite"]
 
+# The kinds of stored ids a shortened id can stand for.
+IdKind = Literal["run", "batch"]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -154,3 +157,18 @@ class CostKindCount(_Model):
     cost_kind: str
     runs: int = 0
     total_cost_usd: float | None = None
+
+
+class IdMatches(_Model):
+    """The stored ids a (possibly shortened) id can stand for: ``match_ids``'s answer.
+
+    ``exact`` when ``query`` is itself a stored id (then ``ids`` is just that one); otherwise the
+    ids that start or end with ``query``, newest first, at most the asked limit, and ``more`` when
+    there were others.
+    """
+
+    kind: IdKind
+    query: str
+    exact: bool = False
+    ids: list[str] = Field(default_factory=list)
+    more: bool = False

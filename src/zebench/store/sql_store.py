@@ -11,10 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zebench.errors import NotFoundError, StoreError, ZebenchError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
-from zebench.store import batch_report, plans, reports, schema, writes
+from zebench.store import batch_report, id_lookup, plans, reports, schema, writes
 from zebench.store.codec import (
     SUMMARY_COLUMNS,
     VALIDATION_ARTIFACT,
+    control_from_row,
     control_row,
     decompress_artifact,
     payload_hash,
@@ -29,6 +30,7 @@ from zebench.store.engine import (
     first_line,
     parse_db_url,
 )
+from zebench.store.ids import MAX_CANDIDATES, id_query, resolved_id
 from zebench.store.migrate import upgrade_engine
 from zebench.store.paging import keyset_page
 from zebench.store.queries import (
@@ -37,6 +39,8 @@ from zebench.store.queries import (
     BreakdownRow,
     CostKindCount,
     GlobalStats,
+    IdKind,
+    IdMatches,
     RunFilters,
     RunPage,
     RunSort,
@@ -264,6 +268,27 @@ class SqlStore:
         return RunPage(
             items=[summary_from_row(r._mapping) for r in rows], next_cursor=next_cursor, total=total
         )
+
+    def match_ids(self, kind: IdKind, query: str, *, limit: int = MAX_CANDIDATES) -> IdMatches:
+        """The stored ids of ``kind`` that are, start with or end with ``query`` (newest first)."""
+        with self._read(f"looking up {kind} {query!r}") as conn:
+            return id_lookup.match_ids(conn, kind, query, limit)
+
+    def resolve_id(self, kind: IdKind, text: str) -> str:
+        """The stored id ``text`` stands for: itself, or the one id it starts or ends.
+
+        Raises NotFoundError, or AmbiguousIdError naming the candidates.
+        """
+        return resolved_id(self.match_ids(kind, id_query(kind, text)))
+
+    def get_controls(self, batch_id: str) -> list[ControlResult]:
+        """The batch's warmup (control) results, one per scenario; none for an unknown batch."""
+        table = schema.controls
+        with self._read(f"reading the controls of batch {batch_id}") as conn:
+            rows = conn.execute(
+                select(table).where(table.c.batch_id == batch_id).order_by(table.c.suite, table.c.scenario)
+            ).mappings()
+            return [control_from_row(row) for row in rows]
 
     def get_run_fingerprint(self, run_id: str) -> tuple[str, str | None] | None:
         """(status, the API's payload hash or None) of a stored run, or None when there is none.

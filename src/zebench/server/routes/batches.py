@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from zebench.client.wire import to_wire
 from zebench.errors import NotFoundError, StoreError
 from zebench.server.auth import require_read
 from zebench.server.deps import get_store
@@ -59,6 +60,17 @@ def get_batch(
     except NotFoundError:
         raise ApiError(404, "Batch not found") from None
     return FastJSONResponse(batch_detail(detail))
+
+
+@router.get(
+    "/{batch_id}/controls",
+    summary="A batch's warmup (control) results, one per scenario",
+    responses=ERROR_RESPONSES,
+)
+def batch_controls(batch_id: BatchIdPath, store: Store) -> JSONResponse:
+    """``[{suite, scenario, passed, ranAt, commands}]``: the validation commands on the pristine
+    fixture, once per scenario of the batch; an empty list for a batch without any (or unknown)."""
+    return JSONResponse([to_wire(control) for control in store.get_controls(batch_id)])
 
 
 @router.get(
