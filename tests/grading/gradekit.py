@@ -7,9 +7,12 @@ the hidden test ``test_add.AddTests.test_adds`` fails until the solution fixes `
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+
+CliRun = Callable[..., subprocess.CompletedProcess[str]]
 
 F2P = ["test_add.AddTests.test_adds"]
 P2P = ["test_add.AddTests.test_add_zero", "test_calc.CalcTests.test_mul", "test_calc.CalcTests.test_mul_zero"]
