@@ -88,7 +88,23 @@ def flaky_validation(
         first = first or control
         for result in control.commands:
             outcomes.setdefault(result.name, set()).add((result.exit_code, result.timed_out))
-    return sorted(name for name, seen in outcomes.items() if len(seen) > 1), first
+    return sorted(name for name, seen in outcomes.items() if len(seen) > 1), _brief(first)
+
+
+CONTROL_OUTPUT_TAIL = 2000  # characters of each command's output a proof keeps
+
+
+def _brief(control: ControlResult | None) -> ControlResult | None:
+    """The control with only the tail of each command's output: a proof is read, not archived."""
+    if control is None:
+        return None
+    commands = [
+        c.model_copy(
+            update={"stdout": c.stdout[-CONTROL_OUTPUT_TAIL:], "stderr": c.stderr[-CONTROL_OUTPUT_TAIL:]}
+        )
+        for c in control.commands
+    ]
+    return control.model_copy(update={"commands": commands})
 
 
 def _grading_problems(scenario: Scenario, proof: ScenarioProof) -> list[str]:
