@@ -21,6 +21,11 @@ def score(value: float | None, digits: int = 2) -> str:
     return format_score(value, digits, none=DASH)
 
 
+def fixed(value: float | None, digits: int = 2) -> str:
+    """A number that is not a score (a p-value) to ``digits`` decimals, rounded to nearest."""
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
 def pct(value: float | None, digits: int = 0) -> str:
     """A 0..1 fraction as ``65%``."""
     return DASH if value is None else f"{value * 100:.{digits}f}%"
@@ -126,6 +131,7 @@ def signed(value: float | None, kind: str = "score") -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "score": score,
+    "fixed": fixed,
     "pct": pct,
     "usd": usd,
     "duration": duration,
