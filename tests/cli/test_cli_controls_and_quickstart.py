@@ -92,7 +92,7 @@ def test_a_failing_score_never_reads_as_a_pass(zb: CliRun, tmp_path: Path) -> No
     run = as_json(zb("runs", "--json", check=0))["items"][0]
     assert run["total_score"] > 0.998 and not run["is_successful"]  # 999/1000
     total = next(line for line in proc.stdout.splitlines() if "Total" in line)
-    assert "0.99 / 1.00" in total and "1.00 / 1.00" not in total and "9.9/10" in total
+    assert "0.99 / 1.00" in total and "1.00 / 1.00" not in total and "9.99/10" in total
     assert "required evaluator 'lint' failed" in total
     listed = zb("runs", check=0).stdout
     assert " 0.99 " in listed and "1.00" not in listed

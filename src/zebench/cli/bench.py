@@ -213,8 +213,8 @@ def bench(
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
-    from zebench.cli.onward import print_onward
     from zebench.cli.isolation import workspace_limit_flags
+    from zebench.cli.onward import print_onward
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
     from zebench.cli.render import iterations_summary, run_panel
     from zebench.cli.sinks import open_sink

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -25,11 +25,15 @@ from zebench.cli.render import (
     printable,
     runs_table,
 )
+from zebench.cli.tests_view import tests_table
 from zebench.errors import ZebenchError
-from zebench.results.models import RunStatus
+from zebench.results.models import RunRecord, RunStatus
 from zebench.scenarios import discover_suites, load_suite
 from zebench.scenarios.discovery import load_scenario_dir
 from zebench.store.queries import BatchDetail, RunFilters
+
+if TYPE_CHECKING:
+    from zebench.grading import TestRow
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -112,6 +116,26 @@ def runs(
         console.print(f"[dim]{len(page.items)} of {page.total} run(s)[/dim]")
     if page.next_cursor:
         console.print(f"[dim]more: zebench runs --cursor {page.next_cursor}[/dim]", soft_wrap=True)
+
+
+def run_test_rows(text: str | None, *, everything: bool) -> list[TestRow]:
+    """The rows of a run's ``tests`` artifact (none when the run has no per-test results)."""
+    from zebench.grading import TestReport, report_rows
+
+    if text is None:
+        return []
+    return report_rows(TestReport.model_validate_json(text), everything=everything)
+
+
+def print_run_tests(record: RunRecord, rows: list[TestRow], stored: bool) -> None:
+    if not stored:
+        console.print(
+            "[dim]this run has no per-test results (no test command, or its output was not read)[/dim]"
+        )
+        return
+    console.print(tests_table(rows, record.tests))
+    if not rows:
+        console.print("[green]every test passed[/green]")
 
 
 def batches(

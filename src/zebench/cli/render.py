@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from rich.console import Group, RenderableType
@@ -10,26 +9,21 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from zebench.cli.tests_view import control_line, summary_line
 from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord, RunStatus
-from zebench.scoring import summarize
+from zebench.scoring import format_out_of_ten, format_score, summarize
 from zebench.store.ids import short_ids
 from zebench.store.queries import BatchDetail, BreakdownRow, RunSummary
 
 
-def fmt_score(score: float | None) -> str:
-    """A 0..1 score to two digits, rounded *down*: a failing 0.999 never reads 1.00, nor 0.696 0.70."""
-    return "—" if score is None else f"{_floor(score, 2):.2f}"
+def fmt_score(score: float | None, digits: int = 2) -> str:
+    """A score rounded down: a failing 0.9975 reads 0.99, never 1.00 (``zebench.results.scores``)."""
+    return format_score(score, digits)
 
 
 def fmt_ten(score: float | None) -> str:
-    """A 0..1 score out of ten, one digit, rounded down like ``fmt_score`` (0.735 → 7.3)."""
-    return "—" if score is None else f"{_floor(score * 10, 1):.1f}"
-
-
-def _floor(value: float, digits: int) -> float:
-    # The 1e-9 keeps 0.29 (0.28999999999999998 in binary) at 0.29 instead of 0.28.
-    scale = 10**digits
-    return math.floor(value * scale + 1e-9) / scale
+    """A 0..1 score out of ten, rounded down like ``fmt_score`` (0.9975 → ``9.97/10``)."""
+    return format_out_of_ten(score)
 
 
 # C0 and C1 control characters (but tab and newline) and the bidirectional overrides: what an agent
@@ -105,7 +99,7 @@ def verdict_detail(record: RunRecord) -> Text:
     """The Total row's details: x/10 against the threshold and, for a FAIL, why, right there."""
     text = Text()
     if record.total_score is not None:
-        text.append(f"{fmt_ten(record.total_score)}/10, threshold {record.success_threshold:.2f}")
+        text.append(f"{fmt_ten(record.total_score)}, threshold {record.success_threshold:.2f}")
     if not record.is_successful and record.reason:
         reason = printable(("; " if text else "") + record.reason)
         reason.stylize("red")
@@ -190,8 +184,12 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
         validation = Table.grid(padding=(0, 2))
         if control is not None:
             validation.add_row("Control (pristine)", _commands_line(control.commands))
+            if control.tests is not None:
+                validation.add_row("  its tests", control_line(control))
         if record.validation:
             validation.add_row("After the agent", _commands_line(record.validation))
+            if record.tests is not None:
+                validation.add_row("  its tests", summary_line(record.tests))
         parts += [Text(""), Text("Validation", style="bold"), validation]
     if record.evaluations:
         parts += [Text(""), Text("Scores", style="bold"), scores]
@@ -209,7 +207,8 @@ def iterations_summary(records: list[RunRecord]) -> Panel:
     if stats.n:
         spread = f" ± {stats.std:.3f}" if stats.std is not None else ""
         grid.add_row(
-            "Score", f"{stats.mean:.3f}{spread}  (min {fmt_score(stats.min)} – max {fmt_score(stats.max)})"
+            "Score",
+            f"{fmt_score(stats.mean, 3)}{spread}  (min {fmt_score(stats.min)} – max {fmt_score(stats.max)})",
         )
     else:
         grid.add_row("Score", "no scored runs")
@@ -307,7 +306,7 @@ def batch_view(detail: BatchDetail, *, wide: bool = False) -> Group:
         spread = f" ± {s.std_score:.3f}" if s.std_score is not None else ""
         grid.add_row(
             "Score",
-            f"{s.mean_score:.3f}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})",
+            f"{fmt_score(s.mean_score, 3)}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})",
         )
     grid.add_row("Duration", fmt_duration(s.duration_ms))
     grid.add_row("Cost", fmt_cost(s.total_cost_usd) if s.total_cost_usd is not None else "—")
@@ -327,11 +326,13 @@ def batch_view(detail: BatchDetail, *, wide: bool = False) -> Group:
         controls.add_column("Scenario")
         controls.add_column("Result")
         controls.add_column("Commands")
+        controls.add_column("Tests", overflow="fold")
         for control in detail.controls:
             controls.add_row(
                 printable(f"{control.suite}/{control.scenario}"),
                 Text("passes", style="green") if control.passed else Text("fails", style="yellow"),
                 _commands_line(control.commands),
+                control_line(control) if control.tests is not None else Text("—", style="dim"),
             )
         parts.append(controls)
     # One labelling for both tables: a failed run reads the same in both.

@@ -1,5 +1,5 @@
 """``zebench run ID``: one run, and on request what the agent did (--trajectory), the validation
-output (--logs) and the diff (--diff).
+output (--logs), the per-test results (--tests) and the diff (--diff).
 
 Each view is one function over what the store returns; a new one (per-test results, say) is one
 more option and one more function. Everything the agent or its commands wrote is printed through
@@ -16,7 +16,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from zebench.cli.browse import DbOption, JsonOption, print_json
+from zebench.cli.browse import DbOption, JsonOption, print_json, print_run_tests, run_test_rows
 from zebench.cli.context import console, open_results
 from zebench.cli.render import fmt_duration, legend, mark, printable, run_panel
 from zebench.results.models import CommandResult, ControlResult, RunRecord
@@ -37,6 +37,10 @@ def run(
             "--trajectory", help="Also print what the agent did: messages, tool calls and their results."
         ),
     ] = False,
+    tests: Annotated[
+        bool, typer.Option("--tests", help="List the F2P tests and every test that did not pass.")
+    ] = False,
+    all_tests: Annotated[bool, typer.Option("--all-tests", help="With --tests: list every test.")] = False,
 ) -> None:
     """Show one run: scores beside its scenario's control, validation, changed files; more on request."""
     with open_results(db) as store:
@@ -44,13 +48,20 @@ def run(
         record = store.get_run(found)
         names = store.artifact_names(found)
         control = _control_for(store, record)
-        wanted = [name for name, on in (("diff", diff), ("trajectory", trajectory)) if on and name in names]
+        asked = (("diff", diff), ("trajectory", trajectory), ("tests", tests or all_tests))
+        wanted = [name for name, on in asked if on and name in names]
         texts = {name: store.get_artifact(found, name) for name in wanted}
+    rows = run_test_rows(texts.get("tests"), everything=all_tests) if tests or all_tests else None
     if as_json:
-        print_json(_json(record, names, control, texts))
+        data = _json(record, names, control, texts)
+        if rows is not None:
+            data["test_rows"] = [row.model_dump(mode="json") for row in rows]
+        print_json(data)
         return
     console.print(run_panel(record, control))
     console.print(legend())
+    if rows is not None:
+        print_run_tests(record, rows, "tests" in texts)
     _summary(record)
     if logs:
         _logs(record.validation)

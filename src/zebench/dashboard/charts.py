@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from markupsafe import Markup, escape
+
+from zebench.scoring.display import SCORE
+
+
+class ValueFormat(Protocol):
+    """A ``"{:.3f}"``-style format string, or a score format (``zebench.scoring.SCORE``, rounded down)."""
+
+    def format(self, value: float, /) -> str: ...
+
 
 _FONT_PX = 11
 
@@ -170,7 +180,7 @@ def hbar_chart(
     title: str,
     x_label: str,
     max_value: float | None = 1.0,
-    value_format: str = "{:.2f}",
+    value_format: ValueFormat = SCORE,
     marker: float | None = None,
 ) -> Markup:
     """Horizontal bars, one row per group (breakdowns); ``marker`` draws a vertical threshold line."""
@@ -222,7 +232,7 @@ def scatter(
     width: int = 400,
     height: int = 260,
     x_format: str = "${:.3f}",
-    y_format: str = "{:.2f}",
+    y_format: ValueFormat = SCORE,
     y_max: float = 1.0,
 ) -> Markup:
     """A scatter (score vs cost): numbered points, axes with ticks, and a legend naming each number.

@@ -11,11 +11,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zebench.scoring.display import format_score
+
 DASH = "—"
 
 
 def score(value: float | None, digits: int = 2) -> str:
-    """A 0..1 score as ``0.65``."""
+    """A 0..1 score as ``0.65``, rounded down like the CLI's (a failing 0.9975 is 0.99, never 1.00)."""
+    return format_score(value, digits, none=DASH)
+
+
+def fixed(value: float | None, digits: int = 2) -> str:
+    """A number that is not a score (a p-value) to ``digits`` decimals, rounded to nearest."""
     return DASH if value is None else f"{value:.{digits}f}"
 
 
@@ -124,6 +131,7 @@ def signed(value: float | None, kind: str = "score") -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "score": score,
+    "fixed": fixed,
     "pct": pct,
     "usd": usd,
     "duration": duration,

@@ -22,6 +22,7 @@ from zebench.results.models import CommandResult, DependencyChange, EvaluationRe
 if TYPE_CHECKING:
     from zebench.agents.base import AgentResult
     from zebench.commands.runner import CommandRunner
+    from zebench.grading.models import TestResults
     from zebench.scenarios.model import EvaluatorSpec, Scenario
     from zebench.workspace.harness_repo import HarnessRepo
 
@@ -45,6 +46,7 @@ class EvaluationContext:
         None  # commit of the agent's work in ``repo``, before hidden tests and validation
     )
     repo: HarnessRepo | None = None  # the harness's own repository; the workspace's .git is never read
+    test_results: TestResults | None = None  # per-test results of the test commands, when the run read them
     extra: dict[str, Any] = field(default_factory=dict)
 
     def command(self, kind: str) -> CommandResult | None:
@@ -72,6 +74,7 @@ BUILTIN_EVALUATORS: dict[str, str] = {
     "lint": "zebench.evaluators.builtin.commands",
     "typecheck": "zebench.evaluators.builtin.commands",
     "test": "zebench.evaluators.builtin.tests",
+    "resolved": "zebench.evaluators.builtin.resolved",
     "heuristic_checks": "zebench.evaluators.builtin.heuristics",
     "dependencies": "zebench.evaluators.builtin.dependencies",
     "integrity": "zebench.evaluators.builtin.integrity",

@@ -116,6 +116,20 @@ class RawEnvironment(_Raw):
     npm: list[Annotated[str, AfterValidator(_npm_pin)]] = Field(default_factory=list)
 
 
+def _test_ids(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if not value.strip():
+            fail("expected test ids, got an empty one")
+        if value in seen:
+            fail(f"lists the test {describe(value)} twice")
+        seen.add(value)
+    return values
+
+
+TestIds = Annotated[list[str], AfterValidator(_test_ids)]
+
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 MAX_LIMIT = 10**15  # a petabyte or a quadrillion files: anything larger is a typo
@@ -152,12 +166,16 @@ class RawWorkspaceLimits(_Raw):
 
 
 class Sourced(_Raw):
-    """Keys both formats share: where the code and the tools come from, and the workspace's limits."""
+    """Keys both formats share: where the code and the tools come from, the tests that grade it,
+    and the workspace's limits."""
 
     workspace_limits: RawWorkspaceLimits | None = None
     fixture: RawFixture | None = None
     environment: RawEnvironment | None = None
     source: str | None = None  # the upstream fix, changelog entry or issue the scenario comes from
+    # SWE-bench's lists (or a tests.lock.json beside scenario.yaml, never both).
+    fail_to_pass: TestIds | None = None
+    pass_to_pass: TestIds | None = None
 
 
 # --- design format -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ cannot win by breaking or emptying the suite.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,9 @@ def read_junit_reports(workspace: Path, globs: list[str]) -> tuple[TestCounts | 
     for pattern in globs:
         for path in iter_matching_files(workspace, pattern):
             try:  # written by the agent's code: never a FIFO, a link out, or unbounded
-                text = read_text(workspace, path, max_bytes=_JUNIT_CAP)
-            except (UnsafeFileError, OSError):
+                counts = parse_junit_xml(read_text(workspace, path, max_bytes=_JUNIT_CAP))
+            except (UnsafeFileError, OSError, ET.ParseError):
                 continue
-            counts = parse_junit_xml(text)
             if counts is None:
                 continue
             files.append(path)
