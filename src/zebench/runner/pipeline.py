@@ -182,6 +182,9 @@ def run_one(
             workspace_dir=str(workspace.path),
         )
         record.artifacts["agent_output"] = agent_result.final_message
+        if agent_result.metadata:
+            # What the agent reported about itself (a CLI's version, exit code, its own usage figures).
+            record.metadata["agent"] = agent_result.metadata
 
         diff = workspace.diff(DIFF_CAP_BYTES)
         record.artifacts["diff"] = diff.patch

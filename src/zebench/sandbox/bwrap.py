@@ -69,6 +69,21 @@ _ETC_ENTRIES = (
 
 
 @dataclass(frozen=True)
+class PhaseMounts:
+    """Extra binds for one phase's sandbox: what an agent CLI running inside needs.
+
+    ``home`` is a host folder shown read-write as HOME (the agent's private configuration and
+    session files, never in the workspace); ``read_only`` are host folders shown read-only at their
+    own paths (the agent's installation); ``sockets`` are ``(host path, path inside)`` pairs of Unix
+    sockets (the model gateway's), the only way out of a sandbox without network.
+    """
+
+    home: str | None = None
+    read_only: tuple[str, ...] = ()
+    sockets: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class SandboxLayout:
     """Where things are: the bwrap binary and the host folders shown read-only inside."""
 
@@ -129,6 +144,7 @@ def bwrap_argv(
     layout: SandboxLayout,
     network: bool = False,
     uid: int = SANDBOX_UID,
+    mounts: PhaseMounts | None = None,
 ) -> list[str]:
     """The full argv running ``inner`` in a sandbox whose only writable host folder is ``writable``.
 
@@ -155,10 +171,17 @@ def bwrap_argv(
     if network:
         args.append("--share-net")
     args += _system_args()
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", SANDBOX_HOME]
+    mounts = mounts or PhaseMounts()
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    if mounts.home is not None:
+        args += ["--bind", os.path.realpath(mounts.home), SANDBOX_HOME]
+    else:
+        args += ["--tmpfs", SANDBOX_HOME]
     # After the private /tmp, so interpreters and tool environments kept under /tmp stay visible.
-    for path in layout.read_only:
+    for path in dict.fromkeys([*layout.read_only, *mounts.read_only]):
         args += ["--ro-bind", path, path]
+    for host, inside in mounts.sockets:
+        args += ["--bind", host, inside]
     args += ["--bind", work, work]
     args += ["--remount-ro", "/", "--chdir", os.path.realpath(cwd), "--", *inner]
     return args

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from zebench.commands.runner import DEFAULT_OUTPUT_CAP, Launch, LocalCommandRunner
 from zebench.results.models import CommandKind, CommandResult
-from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandbox_path
+from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts, SandboxLayout, bwrap_argv, sandbox_path
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 from zebench.sandbox.session import SandboxSession, SessionUnavailable
 
@@ -27,6 +27,7 @@ class _Sessions:
         self.standby: SandboxSession | None = None
         self.broken = False  # a session failed to start here: one sandbox per command from now on
         self.root: Path | None = None  # the folder sessions make writable (the run's workspace)
+        self.mounts: PhaseMounts | None = None  # this phase's extra binds (an agent CLI's HOME ...)
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -79,14 +80,31 @@ class BwrapCommandRunner(LocalCommandRunner):
 
     # --- sessions -------------------------------------------------------------------------------
 
-    def _start(self, cwd: Path) -> SandboxSession:
+    def _start(self, cwd: Path, mounts: PhaseMounts | None = None) -> SandboxSession:
         return SandboxSession(
             self.workspace or self._sessions.root or cwd,
             layout=self.layout,
             limits=self.limits,
             network=self.network,
             use_cgroups=self.use_cgroups,
+            mounts=mounts,
         )
+
+    def set_phase_mounts(self, mounts: PhaseMounts | None) -> None:
+        """Give this phase's sandbox extra binds (see :class:`PhaseMounts`) until :meth:`next_phase`.
+
+        An agent CLI runs in the agent's phase with its private HOME, its installation and the
+        model gateway's socket; a session already running without them is ended first, so the
+        next command starts in a sandbox that has them. The next phase's sandbox never has them.
+        """
+        state = self._sessions
+        with state.lock:
+            stale = state.current if state.current is not None and state.current.mounts != mounts else None
+            if stale is not None:
+                state.current = None
+            state.mounts = mounts
+        if stale is not None:
+            stale.close()
 
     def prepare_next(self, cwd: Path) -> None:
         """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
@@ -102,6 +120,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         state = self._sessions
         with state.lock:
             old, state.current, state.standby = state.current, state.standby, None
+            state.mounts = None
         if old is not None:
             old.close()
 
@@ -126,7 +145,7 @@ class BwrapCommandRunner(LocalCommandRunner):
             session = state.current
             if session is None or not session.alive or not session.covers(cwd):
                 # e.g. the runner moved on to another workspace: its old sandbox is done with
-                stale, session = session, self._start(cwd)
+                stale, session = session, self._start(cwd, state.mounts)
                 state.current = session
         if stale is not None:
             stale.close()
@@ -190,6 +209,7 @@ class BwrapCommandRunner(LocalCommandRunner):
             cwd=cwd,
             layout=self.layout,
             network=network,
+            mounts=self._sessions.mounts,
         )
 
     def visible_path(self, host_path: str) -> str:

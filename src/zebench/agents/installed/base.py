@@ -1,0 +1,285 @@
+"""The installed-agent base: what every coding-agent CLI adapter shares.
+
+An adapter says only what differs (Harbor's lesson): its pin, its config files, its command line
+and how to read its output. This base installs the pin (or takes the user's binary), makes a
+private HOME outside the workspace, writes the specialist's channel, starts the CLI inside the
+run's agent sandbox through the run's command runner (the launcher relays the model gateway onto
+the sandbox's loopback), reads the CLI's output and session files back as hostile input, and
+turns them into the run's result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask
+from zebench.agents.installed import homefiles
+from zebench.agents.installed.endpoint import ModelAccess, model_access
+from zebench.agents.installed.install import Installation, resolve
+from zebench.agents.installed.pins import PINS, AgentPin
+from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
+from zebench.results.models import CommandResult, TokenUsage
+from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts
+from zebench.workspace import remove_tree
+
+LAUNCHER_SOURCE = Path(__file__).with_name("_launcher.py").read_text(encoding="utf-8")
+STATE_DIR = ".zebench"  # in the private HOME: the launch spec, the prompt and the CLI's output
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # of the CLI's stdout read back; the rest is not parsed
+STDERR_TAIL = 4000
+
+
+@dataclass
+class RunContext:
+    """One run of an adapter: where its HOME is (on the host and as the agent sees it), its model."""
+
+    task: AgentTask
+    home: Path  # on the host: config files are written here, session files read back from here
+    home_inside: str  # HOME as the agent sees it
+    access: ModelAccess
+    installation: Installation
+    sandboxed: bool
+
+    @property
+    def model(self) -> str:
+        return self.access.model
+
+    def inside(self, relative: str) -> str:
+        """The path of ``HOME/relative`` as the agent sees it."""
+        return f"{self.home_inside}/{relative}"
+
+    def write(self, relative: str, text: str) -> str:
+        """Write ``HOME/relative`` (before the agent starts) and return its path inside."""
+        path = self.home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return self.inside(relative)
+
+
+@dataclass
+class AgentOutput:
+    """What the CLI left: its output (read bounded from files it could write) and how it ended."""
+
+    stdout: str
+    stderr: str
+    command: CommandResult
+
+    def lines(self) -> list[dict[str, Any]]:
+        """The JSON objects among stdout's lines (JSONL output); other lines are skipped."""
+        return json_lines(self.stdout)
+
+
+@dataclass
+class Parsed:
+    """What an adapter's parser read from the CLI's own report."""
+
+    final_message: str = ""
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost_usd: float | None = None
+    turns: int = 0
+    llm_calls: int | None = None
+    status: AgentStatus | None = None  # None: decided from the exit code
+    reason: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every line of ``text`` that is a JSON object, in order."""
+    events: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+class InstalledAgent:
+    """Base of the CLI adapters. Subclasses set the class attributes and implement
+    :meth:`command` and :meth:`parse`; :meth:`configure` and :meth:`specialist` as needed."""
+
+    name: ClassVar[str]
+    default_model: ClassVar[str] = "fake-model"
+    memory_file: ClassVar[str | None] = None  # HOME-relative file the CLI reads as global memory
+
+    def __init__(self, options: AgentOptions | None = None, *, environ: Mapping[str, str] | None = None):
+        self.options = options or AgentOptions()
+        self._environ = environ
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    @property
+    def pin(self) -> AgentPin:
+        return PINS[self.name]
+
+    # --- what adapters provide ------------------------------------------------------------------
+
+    def configure(self, ctx: RunContext) -> None:
+        """Write the CLI's own config files into the private HOME."""
+
+    def environment(self, ctx: RunContext) -> dict[str, str]:
+        """Variables the CLI needs (base URL, the placeholder key, telemetry off ...)."""
+        return {}
+
+    def command(self, ctx: RunContext, prompt: str) -> list[str]:
+        """The argv (the binary is ``ctx.installation.binary``)."""
+        raise NotImplementedError
+
+    def parse(self, ctx: RunContext, output: AgentOutput) -> Parsed:
+        """Read the CLI's output and session files into ``ctx.task.trajectory`` and a :class:`Parsed`."""
+        raise NotImplementedError
+
+    def specialist(self, ctx: RunContext) -> str | None:
+        """Deliver the specialist's system prompt through the CLI's own channel; say where it went.
+
+        The default writes the CLI's global memory file in the private HOME, which is never part
+        of the scored diff.
+        """
+        if not ctx.task.system_prompt or self.memory_file is None:
+            return None
+        ctx.write(self.memory_file, ctx.task.system_prompt)
+        return f"~/{self.memory_file}"
+
+    # --- the shared run -------------------------------------------------------------------------
+
+    def time_limit(self, task: AgentTask) -> float:
+        if self.options.time_limit_s is not None:
+            return float(self.options.time_limit_s)
+        minutes = getattr(task.scenario, "timeout_minutes", None)
+        return float(minutes) * 60 if isinstance(minutes, int | float) else 3600.0
+
+    def run(self, task: AgentTask) -> AgentResult:
+        """Run the CLI in the agent's sandbox to the end or the time limit; never raises for
+        agent failures (a missing binary or model server is a configuration error, raised)."""
+        installation = resolve(self.pin, self.options.extra.get("agent_bin"), self.environ)
+        runner: CommandRunner = getattr(task.tools, "command_runner", None) or LocalCommandRunner()
+        sandboxed = getattr(runner, "sandbox_name", "none") == "bwrap"
+        shared_network = sandboxed and bool(getattr(runner, "network_for", lambda _r: True)(None))
+        scratch = Path(tempfile.mkdtemp(prefix=f"zebench-{self.name}-"))
+        home = scratch / "home"
+        home.mkdir()
+        try:
+            with model_access(
+                base_url=self.options.base_url,
+                model=self.options.model or task.model or self.default_model,
+                wire=self.pin.wire_api,
+                sandboxed=sandboxed,
+                shared_network=shared_network,
+                environ=self.environ,
+            ) as access:
+                ctx = RunContext(
+                    task, home, SANDBOX_HOME if sandboxed else str(home), access, installation, sandboxed
+                )
+                return self._run_in(ctx, runner)
+        finally:
+            remove_tree(scratch)
+
+    def _run_in(self, ctx: RunContext, runner: CommandRunner) -> AgentResult:
+        task = ctx.task
+        channel = self.specialist(ctx)
+        self.configure(ctx)
+        argv = self.command(ctx, task.prompt)
+        bin_dir = os.path.dirname(ctx.installation.binary)
+        env = {"HOME": ctx.home_inside, "PATH": bin_dir + ":" + runner_path(runner, task.workspace)}
+        env.update(self.environment(ctx))
+        spec = {
+            "argv": argv,
+            "env": env,
+            "cwd": str(task.workspace),
+            "stdout": ctx.inside(f"{STATE_DIR}/stdout.log"),
+            "stderr": ctx.inside(f"{STATE_DIR}/stderr.log"),
+            "forwards": [{"port": port, "socket": path} for port, path in ctx.access.forwards],
+        }
+        launch = ctx.write(f"{STATE_DIR}/launch.json", json.dumps(spec))
+        mounts = PhaseMounts(
+            home=str(ctx.home), read_only=ctx.installation.read_only, sockets=ctx.access.sockets
+        )
+        runner_hook(runner, "set_phase_mounts", mounts)
+        limit = self.time_limit(task)
+        started = time.monotonic()
+        try:
+            command = runner.run(
+                shlex.join([sys.executable, "-I", "-S", "-c", LAUNCHER_SOURCE, launch]),
+                task.workspace,
+                name=self.name,
+                timeout_s=limit,
+                env={"HOME": ctx.home_inside},
+                output_cap=STDERR_TAIL,
+            )
+        finally:
+            runner_hook(runner, "set_phase_mounts", None)  # the agent's sandbox, and all it left, end
+        output = AgentOutput(
+            homefiles.read_optional(ctx.home, f"{STATE_DIR}/stdout.log", max_bytes=MAX_OUTPUT_BYTES) or "",
+            _tail(homefiles.read_optional(ctx.home, f"{STATE_DIR}/stderr.log", max_bytes=MAX_OUTPUT_BYTES)),
+            command,
+        )
+        parsed = self.parse(ctx, output)
+        result = self._result(parsed, output, limit)
+        result.metadata.update(
+            {
+                "agent_version": ctx.installation.version,
+                "exit_code": command.exit_code,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+                "agent_reported_usage": parsed.usage.model_dump(),
+                "usage_source": "agent",
+                "command": [("<prompt>" if arg == task.prompt else arg) for arg in argv[1:]],
+                "sandboxed": ctx.sandboxed,
+            }
+        )
+        if parsed.llm_calls is not None:
+            result.metadata["llm_calls"] = parsed.llm_calls
+        if channel:
+            result.metadata["specialist_channel"] = channel
+        result.metadata.update(parsed.metadata)
+        return result
+
+    def _result(self, parsed: Parsed, output: AgentOutput, limit: float) -> AgentResult:
+        result = AgentResult(
+            final_message=parsed.final_message,
+            model=self.options.model,
+            usage=parsed.usage,
+            cost_usd=parsed.cost_usd,
+            cost_kind="estimated" if parsed.cost_usd is not None else None,
+            turns=parsed.turns,
+        )
+        command = output.command
+        if command.timed_out:
+            result.status, result.reason = "timed_out", f"timed out after {limit:g}s"
+        elif parsed.status is not None:
+            result.status, result.reason = parsed.status, parsed.reason
+        elif command.exit_code != 0:
+            detail = (
+                output.stderr.strip().splitlines() or [command.error or command.stderr.strip() or "no output"]
+            )[-1]
+            result.status = "failed"
+            result.reason = f"{self.name} exited with code {command.exit_code}: {detail}"[:1000]
+        if result.status != "completed":
+            result.metadata["stderr_tail"] = output.stderr
+        return result
+
+
+def runner_path(runner: CommandRunner, cwd: Path) -> str:
+    """The PATH the runner gives its commands (the scenario's tools first), for the launcher."""
+    environment = getattr(runner, "environment", None)
+    if callable(environment):
+        return str(environment(cwd).get("PATH", "/usr/bin:/bin"))
+    return "/usr/local/bin:/usr/bin:/bin"
+
+
+def _tail(text: str | None) -> str:
+    return (text or "")[-STDERR_TAIL:]
