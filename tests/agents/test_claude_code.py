@@ -12,9 +12,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from zebench.agents.claude_code import ROOT_ALLOWED_TOOLS, ClaudeCodeAgent
 
 from zebench.agents.base import Agent, AgentOptions, AgentTask
-from zebench.agents.claude_code import ROOT_ALLOWED_TOOLS, ClaudeCodeAgent
 from zebench.agents.claude_code_events import REDACTED, StreamJsonParser
 from zebench.errors import AgentConfigError
 from zebench.llm.fake import FakeLLMServer, parse_script

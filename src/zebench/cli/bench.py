@@ -109,7 +109,7 @@ def bench(
     agent: Annotated[
         str | None,
         typer.Option(
-            help="echo (default), oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in."
+            help="echo (default), oracle, anthropic, openrouter, openai, replay, a CLI agent (zebench agents) or a plug-in."
         ),
     ] = None,
     agents: Annotated[list[str] | None, typer.Option("--agents", help="Several agents: a,b.")] = None,
@@ -117,6 +117,15 @@ def bench(
     models: Annotated[list[str] | None, typer.Option("--models", help="Several models: m1,m2.")] = None,
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="OpenAI-compatible or Anthropic endpoint.")
+    ] = None,
+    agent_bin: Annotated[
+        str | None, typer.Option("--agent-bin", help="Run this binary instead of the CLI agent's pinned one.")
+    ] = None,
+    agent_command: Annotated[
+        str | None,
+        typer.Option(
+            "--agent-command", help="The command agent's template: {prompt_file} {model} {base_url}."
+        ),
     ] = None,
     iterations: Annotated[int, typer.Option(min=1, help="Run each cell N times into one batch.")] = 1,
     plan_file: Annotated[
@@ -247,6 +256,12 @@ def bench(
                 "time_limit_s": time_limit,
                 "record_dir": record,
                 "replay_dir": replay,
+                "extra": {
+                    key: value
+                    for key, value in (("agent_bin", agent_bin), ("command", agent_command))
+                    if value is not None
+                }
+                or None,
             }
             plan = ExperimentPlan.model_validate(
                 {

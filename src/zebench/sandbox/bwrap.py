@@ -76,11 +76,15 @@ class PhaseMounts:
     session files, never in the workspace); ``read_only`` are host folders shown read-only at their
     own paths (the agent's installation); ``sockets`` are ``(host path, path inside)`` pairs of Unix
     sockets (the model gateway's), the only way out of a sandbox without network.
+    ``lift_address_space`` drops RLIMIT_AS for the phase: node's WebAssembly (undici's HTTP parser)
+    reserves tens of GB of address space it never touches, and a CLI agent's fetch fails under the
+    16 GB cap; the memory cgroup still bounds what it really uses.
     """
 
     home: str | None = None
     read_only: tuple[str, ...] = ()
     sockets: tuple[tuple[str, str], ...] = ()
+    lift_address_space: bool = False
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,16 @@ class BwrapCommandRunner(LocalCommandRunner):
 
     # --- sessions -------------------------------------------------------------------------------
 
+    def _phase_limits(self, mounts: PhaseMounts | None) -> Limits:
+        if mounts is not None and mounts.lift_address_space:
+            return replace(self.limits, address_space_mb=None)
+        return self.limits
+
     def _start(self, cwd: Path, mounts: PhaseMounts | None = None) -> SandboxSession:
         return SandboxSession(
             self.workspace or self._sessions.root or cwd,
             layout=self.layout,
-            limits=self.limits,
+            limits=self._phase_limits(mounts),
             network=self.network,
             use_cgroups=self.use_cgroups,
             mounts=mounts,
@@ -228,9 +233,10 @@ class BwrapCommandRunner(LocalCommandRunner):
 
     @contextmanager
     def launch(self, cwd: Path, timeout_s: float) -> Iterator[Launch]:
-        cgroups = CgroupSet.create(self.limits) if self.use_cgroups else CgroupSet()
+        limits = self._phase_limits(self._sessions.mounts)
+        cgroups = CgroupSet.create(limits) if self.use_cgroups else CgroupSet()
         try:
-            rlimits = rlimit_values(self.limits)
+            rlimits = rlimit_values(limits)
             wrapper = exec_wrapper(rlimits, cgroups.directories)
             if wrapper is not None:
                 yield Launch(prefix=tuple(wrapper))

@@ -25,7 +25,7 @@ from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTas
 from zebench.agents.installed import homefiles
 from zebench.agents.installed.endpoint import ModelAccess, model_access
 from zebench.agents.installed.install import Installation, resolve
-from zebench.agents.installed.pins import PINS, AgentPin
+from zebench.agents.installed.pins import PINS, AgentPin, WireApi
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.results.models import CommandResult, TokenUsage
 from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts
@@ -35,6 +35,7 @@ LAUNCHER_SOURCE = Path(__file__).with_name("_launcher.py").read_text(encoding="u
 STATE_DIR = ".zebench"  # in the private HOME: the launch spec, the prompt and the CLI's output
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # of the CLI's stdout read back; the rest is not parsed
 STDERR_TAIL = 4000
+KEEP_HOME_ENV = "ZEBENCH_KEEP_AGENT_HOME"  # set: keep the private HOME for debugging (logged in metadata)
 
 
 @dataclass
@@ -127,7 +128,15 @@ class InstalledAgent:
     def pin(self) -> AgentPin:
         return PINS[self.name]
 
+    @property
+    def wire_api(self) -> WireApi:
+        return self.pin.wire_api if self.name in PINS else "openai-chat"
+
     # --- what adapters provide ------------------------------------------------------------------
+
+    def installation(self) -> Installation:
+        """The CLI to run: the user's binary, else the pin, installed into the cache on first use."""
+        return resolve(self.pin, self.options.extra.get("agent_bin"), self.environ)
 
     def configure(self, ctx: RunContext) -> None:
         """Write the CLI's own config files into the private HOME."""
@@ -166,7 +175,7 @@ class InstalledAgent:
     def run(self, task: AgentTask) -> AgentResult:
         """Run the CLI in the agent's sandbox to the end or the time limit; never raises for
         agent failures (a missing binary or model server is a configuration error, raised)."""
-        installation = resolve(self.pin, self.options.extra.get("agent_bin"), self.environ)
+        installation = self.installation()
         runner: CommandRunner = getattr(task.tools, "command_runner", None) or LocalCommandRunner()
         sandboxed = getattr(runner, "sandbox_name", "none") == "bwrap"
         shared_network = sandboxed and bool(getattr(runner, "network_for", lambda _r: True)(None))
@@ -177,7 +186,7 @@ class InstalledAgent:
             with model_access(
                 base_url=self.options.base_url,
                 model=self.options.model or task.model or self.default_model,
-                wire=self.pin.wire_api,
+                wire=self.wire_api,
                 sandboxed=sandboxed,
                 shared_network=shared_network,
                 environ=self.environ,
@@ -187,7 +196,8 @@ class InstalledAgent:
                 )
                 return self._run_in(ctx, runner)
         finally:
-            remove_tree(scratch)
+            if not self.environ.get(KEEP_HOME_ENV):
+                remove_tree(scratch)
 
     def _run_in(self, ctx: RunContext, runner: CommandRunner) -> AgentResult:
         task = ctx.task
@@ -207,7 +217,10 @@ class InstalledAgent:
         }
         launch = ctx.write(f"{STATE_DIR}/launch.json", json.dumps(spec))
         mounts = PhaseMounts(
-            home=str(ctx.home), read_only=ctx.installation.read_only, sockets=ctx.access.sockets
+            home=str(ctx.home),
+            read_only=ctx.installation.read_only,
+            sockets=ctx.access.sockets,
+            lift_address_space=True,
         )
         runner_hook(runner, "set_phase_mounts", mounts)
         limit = self.time_limit(task)
@@ -241,6 +254,8 @@ class InstalledAgent:
                 "sandboxed": ctx.sandboxed,
             }
         )
+        if self.environ.get(KEEP_HOME_ENV):
+            result.metadata["agent_home"] = str(ctx.home)
         if parsed.llm_calls is not None:
             result.metadata["llm_calls"] = parsed.llm_calls
         if channel:
