@@ -67,3 +67,17 @@ def openai_context(body: dict[str, Any]) -> tuple[int, str]:
 def rough_token_count(body: Any) -> int:
     """A deterministic stand-in for a tokenizer (about four characters a token), for count_tokens."""
     return max(1, len(json.dumps(body, ensure_ascii=False)) // 4)
+
+
+def system_text(body: dict[str, Any]) -> str:
+    """The request's system prompt, for rules that tell side requests (a title generator, a memory
+    extractor) from the main conversation: Anthropic's ``system``, OpenAI's ``system``/``developer``
+    messages, the Responses API's ``instructions`` or Gemini's ``systemInstruction``."""
+    parts = [_text_of(body.get("system")), _text_of(body.get("instructions"))]
+    instruction = body.get("systemInstruction") or body.get("system_instruction")
+    if isinstance(instruction, dict):
+        parts.append(_text_of(instruction.get("parts")))
+    for message in body.get("messages") or []:
+        if isinstance(message, dict) and message.get("role") in ("system", "developer"):
+            parts.append(_text_of(message.get("content")))
+    return "\n".join(part for part in parts if part)

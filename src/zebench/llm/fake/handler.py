@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from zebench.llm.fake import anthropic_wire, openai_wire
-from zebench.llm.fake.conversation import anthropic_context, openai_context, rough_token_count
+from zebench.llm.fake.conversation import anthropic_context, openai_context, rough_token_count, system_text
 from zebench.llm.fake.script import FakeFault
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             self._error(400, "messages: Field required", "anthropic")
             return
         script = self.fake.script
-        reply, why = script.select(*anthropic_context(body))
+        reply, why = script.select(*anthropic_context(body), system_text(body))
         record(why)
         usage = script.usage_for(reply)
         model = self._model_name(body)
@@ -212,7 +212,7 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             self._error(400, "messages: Field required", "openai")
             return
         script = self.fake.script
-        reply, why = script.select(*openai_context(body))
+        reply, why = script.select(*openai_context(body), system_text(body))
         record(why)
         usage, cost, model = script.usage_for(reply), script.cost_for(reply), self._model_name(body)
         headers = {"x-request-id": anthropic_wire.new_id("req_")}

@@ -54,19 +54,34 @@ class FakeReply(_Model):
 
 
 class FakeRule(_Model):
-    """A reply chosen when ``match`` (a regex, searched) matches the text of the request's last message."""
+    """A reply chosen when ``match`` (a regex, searched) matches the text of the request's last message
+    and ``system`` (a regex) matches its system prompt; either may be left out, not both. ``system``
+    tells an agent's side requests (a title generator, a memory extractor) from its conversation."""
 
-    match: str
+    match: str | None = None
+    system: str | None = None
     reply: FakeReply
 
-    @field_validator("match")
+    @field_validator("match", "system")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _compiles(cls, value: str | None) -> str | None:
         try:
-            re.compile(value)
+            re.compile(value or "")
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _says_something(self) -> FakeRule:
+        if self.match is None and self.system is None:
+            raise ValueError("a rule needs match, system or both")
+        return self
+
+    def matches(self, last_text: str, system_text: str) -> bool:
+        """Whether this rule answers a request with that last message and system prompt."""
+        if self.match is not None and not re.search(self.match, last_text):
+            return False
+        return self.system is None or bool(re.search(self.system, system_text))
 
 
 class FakeFault(_Model):
@@ -122,7 +137,7 @@ class FakeScript(_Model):
         """The fault for the ``number``-th request, if any."""
         return next((f for f in self.faults if f.at == number), None)
 
-    def select(self, assistant_messages: int, last_text: str) -> tuple[FakeReply, str]:
+    def select(self, assistant_messages: int, last_text: str, system_text: str = "") -> tuple[FakeReply, str]:
         """Pick the reply and say why (``rule N``, ``turn N`` or ``default``).
 
         Rules are checked first; then the turn indexed by the number of assistant messages already in
@@ -130,7 +145,7 @@ class FakeScript(_Model):
         would interleave them.
         """
         for index, rule in enumerate(self.rules):
-            if re.search(rule.match, last_text):
+            if rule.matches(last_text, system_text):
                 return rule.reply, f"rule {index}"
         if assistant_messages < len(self.turns):
             return self.turns[assistant_messages], f"turn {assistant_messages}"
