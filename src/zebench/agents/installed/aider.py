@@ -36,7 +36,7 @@ class AiderAgent(InstalledAgent):
 
     def environment(self, ctx: RunContext) -> dict[str, str]:
         # litellm would fetch its price list from GitHub first (refused in the sandbox, slowly).
-        return {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "AIDER_ANALYTICS": "false"}
+        return {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 
     def specialist(self, ctx: RunContext) -> str | None:
         if not ctx.task.system_prompt:
