@@ -29,7 +29,7 @@ from zebench.agents.installed.pins import PINS, AgentPin, WireApi
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.results.models import CommandResult, TokenUsage
 from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts
-from zebench.workspace import remove_tree
+from zebench.safefs import remove_tree
 
 LAUNCHER_SOURCE = Path(__file__).with_name("_launcher.py").read_text(encoding="utf-8")
 STATE_DIR = ".zebench"  # in the private HOME: the launch spec, the prompt and the CLI's output
