@@ -11,6 +11,7 @@ from pathlib import Path
 from zebench.commands.runner import DEFAULT_OUTPUT_CAP, Launch, LocalCommandRunner
 from zebench.results.models import CommandKind, CommandResult
 from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandbox_path
+from zebench.sandbox.gateway_link import url_in_sandbox, wrap_with_forwarder
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 from zebench.sandbox.session import SandboxSession, SessionUnavailable
 
@@ -27,6 +28,7 @@ class _Sessions:
         self.standby: SandboxSession | None = None
         self.broken = False  # a session failed to start here: one sandbox per command from now on
         self.root: Path | None = None  # the folder sessions make writable (the run's workspace)
+        self.gateway: Path | None = None  # the model gateway's socket, during the agent's phase
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -86,7 +88,22 @@ class BwrapCommandRunner(LocalCommandRunner):
             limits=self.limits,
             network=self.network,
             use_cgroups=self.use_cgroups,
+            gateway_socket=self._sessions.gateway,
         )
+
+    def attach_gateway(self, unix_socket: Path, host_url: str) -> str:
+        """Let this phase's commands reach the model gateway; returns its URL as they see it.
+
+        Without the network, the socket is bound into the sandbox and forwarded to a port on its
+        own loopback, and nothing else is reachable. With the network (a scenario's ``network:
+        true``) the sandbox shares the host's, so it reaches the gateway's TCP port directly.
+        The next :meth:`next_phase` detaches it: validation never sees the gateway.
+        """
+        if self.network_for(None):
+            return host_url
+        with self._sessions.lock:
+            self._sessions.gateway = unix_socket
+        return url_in_sandbox()
 
     def prepare_next(self, cwd: Path) -> None:
         """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
@@ -102,6 +119,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         state = self._sessions
         with state.lock:
             old, state.current, state.standby = state.current, state.standby, None
+            state.gateway = None
         if old is not None:
             old.close()
 
@@ -124,7 +142,12 @@ class BwrapCommandRunner(LocalCommandRunner):
             if state.broken:
                 return None
             session = state.current
-            if session is None or not session.alive or not session.covers(cwd):
+            if (
+                session is None
+                or not session.alive
+                or not session.covers(cwd)
+                or session.gateway_socket != state.gateway
+            ):
                 # e.g. the runner moved on to another workspace: its old sandbox is done with
                 stale, session = session, self._start(cwd)
                 state.current = session
@@ -184,12 +207,17 @@ class BwrapCommandRunner(LocalCommandRunner):
         return self.network if requested is None else requested
 
     def argv(self, command: str, cwd: Path, network: bool = False) -> list[str]:
+        inner = super().argv(command, cwd, network)
+        gateway = None if network else self._sessions.gateway
+        if gateway is not None:  # a sandbox of its own still reaches the gateway, and only it
+            inner = wrap_with_forwarder(inner)
         return bwrap_argv(
-            super().argv(command, cwd, network),
+            inner,
             writable=self.workspace or cwd,
             cwd=cwd,
             layout=self.layout,
             network=network,
+            gateway_socket=None if gateway is None else str(gateway),
         )
 
     def visible_path(self, host_path: str) -> str:
