@@ -127,7 +127,7 @@ def _start_forwarder(args):
     Its child closes every inherited descriptor, this server's control socket included.
     """
     port, path, source = int(args[0]), args[1], args[2]
-    namespace = {"__name__": "zebench_forwarder"}
+    namespace: dict = {"__name__": "zebench_forwarder"}  # zebench's own file, passed by the harness
     exec(compile(source, "_forwarder.py", "exec"), namespace)
     return namespace["start"](port, path)
 
