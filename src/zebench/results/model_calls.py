@@ -26,6 +26,22 @@ PROVIDER_WIRES: dict[ModelProvider, tuple[Wire, ...]] = {
     "google": ("gemini",),
 }
 
+# Provider-side tools (they run at the provider: web search, code execution, MCP connectors...),
+# by the names a scenario's ``model_gateway: {provider_tools: [...]}`` or ``--provider-tools`` grant.
+PROVIDER_TOOLS = (
+    "web_search",
+    "web_fetch",
+    "code_execution",
+    "mcp",
+    "file_search",
+    "computer_use",
+    "image_generation",
+    "google_maps",
+    "retrieval",
+    "tool_search",
+)
+ALL_PROVIDER_TOOLS = "all"
+
 # How a call failed: ``infra`` (429, 5xx, timeouts, connection errors: the provider, not the agent),
 # ``rejected`` (the provider refused the request: another 4xx), ``budget`` (the gateway refused it:
 # a run budget was spent), ``refused`` (not a model call the gateway serves), ``replay`` (a replayed
