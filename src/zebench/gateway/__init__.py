@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 from zebench._lazy import load_lazy
 
 if TYPE_CHECKING:
-    from zebench.gateway.gateway import ModelGateway, check_pin
+    from zebench.gateway.gateway import ModelGateway
     from zebench.gateway.ledger import Budgets, GatewayVerdict
+    from zebench.gateway.pinning import check_pin
     from zebench.gateway.recording import GatewayRecordingError, find_recording
     from zebench.gateway.upstream import Upstream, fake_upstreams, resolve_upstream
 
 _LAZY = {
     "ModelGateway": "zebench.gateway.gateway",
-    "check_pin": "zebench.gateway.gateway",
+    "check_pin": "zebench.gateway.pinning",
     "Budgets": "zebench.gateway.ledger",
     "GatewayVerdict": "zebench.gateway.ledger",
     "GatewayRecordingError": "zebench.gateway.recording",

@@ -10,47 +10,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from zebench.errors import AgentConfigError
 from zebench.gateway.ledger import Budgets, GatewayVerdict, Ledger
+from zebench.gateway.pinning import check_pin
 from zebench.gateway.proxy import GatewayApp, Policy
 from zebench.gateway.recording import CallRecorder, RecordingMeta, ReplayBook, load_calls
 from zebench.gateway.server import GatewayServer, tcp_listener, unix_listener
 from zebench.gateway.upstream import Upstream
-from zebench.gateway.wires import PIN_KEYS
 from zebench.llm.pricing import PricingTable
 from zebench.results.model_calls import WIRES, ModelCall, ModelUsage, Wire
 from zebench.results.models import CostKind
 
 SOCKET_NAME = "gateway.sock"
 TOKEN_PREFIX = "zebench-gateway-"
-
-
-def check_pin(pin: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """``pin_generation`` checked: known keys, numbers in range; bad input is one line, exit 2."""
-    if not pin:
-        return None
-    unknown = sorted(set(pin) - set(PIN_KEYS))
-    if unknown:
-        raise AgentConfigError(
-            f"unknown generation setting {unknown[0]!r}",
-            field="pin_generation",
-            hint=f"use {', '.join(PIN_KEYS)}",
-        )
-    checks = {
-        "temperature": lambda v: isinstance(v, int | float) and 0 <= v <= 2,
-        "top_p": lambda v: isinstance(v, int | float) and 0 <= v <= 1,
-        "max_tokens": lambda v: isinstance(v, int) and v >= 1,
-        "thinking_budget": lambda v: isinstance(v, int) and v >= 0,
-        "reasoning_effort": lambda v: isinstance(v, str) and bool(v),
-    }
-    for key, value in pin.items():
-        if isinstance(value, bool) or not checks[key](value):
-            raise AgentConfigError(
-                f"{key}={value!r} is out of range",
-                field="pin_generation",
-                hint="temperature 0..2, top_p 0..1, max_tokens >= 1, thinking_budget >= 0, reasoning_effort a word",
-            )
-    return dict(pin)
 
 
 class ModelGateway:
