@@ -163,9 +163,23 @@ def bench(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=1.0, help="Seconds per run.")
     ] = None,
-    record: Annotated[Path | None, typer.Option("--record", help="Store every LLM exchange in DIR.")] = None,
+    max_model_calls: Annotated[
+        int | None, typer.Option("--max-model-calls", min=1, help="Model calls per run (the gateway).")
+    ] = None,
+    provider_tools: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--provider-tools", help="Grant provider-side tools: web_search,code_execution,... or all."
+        ),
+    ] = None,
+    pin_generation: Annotated[
+        list[str] | None,
+        typer.Option("--pin-generation", help="Pin settings at the gateway: temperature=0,max_tokens=4096."),
+    ] = None,
+    record: Annotated[Path | None, typer.Option("--record", help="Store every model call in DIR.")] = None,
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="Recording to replay with --agent replay.")
+        Path | None,
+        typer.Option("--replay", help="Serve a --record DIR back: any agent (gateway) or --agent replay."),
     ] = None,
     suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")] = None,
@@ -195,6 +209,7 @@ def bench(
     from zebench.agents import create_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.gateway_options import parse_pin, parse_provider_tools
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
     from zebench.cli.render import iterations_summary, run_panel
     from zebench.cli.sinks import open_sink
@@ -262,6 +277,9 @@ def bench(
                     if value is not None
                 }
                 or None,
+                "max_model_calls": max_model_calls,
+                "provider_tools": parse_provider_tools(provider_tools) or None,
+                "pin_generation": parse_pin(pin_generation),
             }
             plan = ExperimentPlan.model_validate(
                 {

@@ -23,7 +23,9 @@ from zebench.cli.render import (
     run_panel,
     runs_table,
 )
+from zebench.cli.render_calls import calls_table, usage_check_line
 from zebench.errors import ZebenchError
+from zebench.results.model_calls import MODEL_CALLS_ARTIFACT, calls_from_json
 from zebench.results.models import RunStatus
 from zebench.scenarios import discover_suites, load_suite
 from zebench.scenarios.discovery import load_scenario_dir
@@ -121,12 +123,21 @@ def run(
             store.get_artifact(run_id, "diff") if diff and "diff" in store.artifact_names(run_id) else None
         )
         names = store.artifact_names(run_id)
+        calls = calls_from_json(
+            store.get_artifact(run_id, MODEL_CALLS_ARTIFACT) if MODEL_CALLS_ARTIFACT in names else None
+        )
     if as_json:
         data = record.model_dump(mode="json", exclude={"artifacts"})
         data["artifact_names"] = names
+        data["model_calls"] = [c.model_dump(mode="json") for c in calls]
         print_json(data)
         return
     console.print(run_panel(record))
+    if calls:
+        console.print(calls_table(calls))
+    mismatch = usage_check_line(record.metadata.get("usage_check") or {})
+    if mismatch is not None:
+        console.print(mismatch)
     if record.validation:
         table = Table(title="Validation commands", header_style="bold", title_justify="left")
         for column in ("Name", "Command", "Exit", "Time", "Network"):

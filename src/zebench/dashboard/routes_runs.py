@@ -8,9 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
+from zebench.dashboard.call_timeline import call_timeline
 from zebench.dashboard.core import Dashboard
 from zebench.dashboard.views import parse_agent_output, parse_diff, parse_trajectory
 from zebench.errors import NotFoundError, StoreError
+from zebench.results.model_calls import MODEL_CALLS_ARTIFACT, calls_from_json
 from zebench.results.models import RunStatus
 from zebench.store.queries import RunFilters, RunSort
 
@@ -37,7 +39,7 @@ TEXT_FILTERS = {
     "specialist": "specialist",
 }
 # The artifacts shown on the run page (validation comes with get_run).
-SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge")
+SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge", MODEL_CALLS_ARTIFACT)
 
 
 def parse_run_query(query: QueryParams) -> tuple[RunFilters, RunSort, int, list[str]]:
@@ -137,6 +139,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         diff = parse_diff(texts["diff"]) if texts.get("diff") else None
         trajectory = parse_trajectory(texts["trajectory"]) if "trajectory" in texts else None
         weights = sum(e.weight for e in run.evaluations if e.score is not None)
+        calls = calls_from_json(texts.get(MODEL_CALLS_ARTIFACT))
         return dash.render(
             request,
             "run.html",
@@ -146,5 +149,9 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             agent_output=parse_agent_output(texts["agent_output"]) if "agent_output" in texts else None,
             judge=parse_agent_output(texts["judge"]) if "judge" in texts else None,
             weight_total=weights,
+            model_calls=calls,
+            call_timeline=call_timeline(calls) if calls else None,
+            gateway=run.metadata.get("model_gateway"),
+            usage_check=run.metadata.get("usage_check"),
             other_artifacts=sorted(names - set(SHOWN_ARTIFACTS) - {"validation"}),
         )

@@ -149,8 +149,12 @@ def bwrap_argv(
     network: bool = False,
     uid: int = SANDBOX_UID,
     mounts: PhaseMounts | None = None,
+    gateway_socket: str | None = None,
 ) -> list[str]:
     """The full argv running ``inner`` in a sandbox whose only writable host folder is ``writable``.
+
+    ``gateway_socket`` (the model gateway's Unix socket on the host) is bound read-only at
+    ``zebench.sandbox.gateway_link.SOCKET_IN_SANDBOX``.
 
     Order matters to bwrap: mounts are applied left to right, so the private /tmp comes before the
     read-only runtimes and the workspace (either may live under /tmp on the host) and the root is
@@ -187,5 +191,9 @@ def bwrap_argv(
     for host, inside in mounts.sockets:
         args += ["--bind", host, inside]
     args += ["--bind", work, work]
+    if gateway_socket is not None:
+        from zebench.sandbox.gateway_link import SOCKET_IN_SANDBOX
+
+        args += ["--ro-bind", gateway_socket, SOCKET_IN_SANDBOX]
     args += ["--remount-ro", "/", "--chdir", os.path.realpath(cwd), "--", *inner]
     return args

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from zebench.results.models import CommandKind
 from zebench.scenarios._parse import describe, fail
-from zebench.scenarios.model import HeuristicChecks, LLMJudgeConfig, Targets
+from zebench.scenarios.model import HeuristicChecks, LLMJudgeConfig, ModelGatewaySettings, Targets
 
 DESIGN_MARKERS = frozenset({"validation_commands", "evaluators", "name"})
 ZE_MARKERS = frozenset({"id", "validation", "suite"})
@@ -122,6 +122,7 @@ class Sourced(_Raw):
     fixture: RawFixture | None = None
     environment: RawEnvironment | None = None
     source: str | None = None  # the upstream fix, changelog entry or issue the scenario comes from
+    model_gateway: ModelGatewaySettings | None = None  # what the run's model gateway lets through
 
 
 # --- design format -------------------------------------------------------------------------------

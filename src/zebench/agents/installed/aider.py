@@ -18,6 +18,7 @@ from zebench.agents.installed.base import (
     InstalledAgent,
     Parsed,
     RunContext,
+    as_dict,
     json_lines,
 )
 from zebench.results.models import TokenUsage
@@ -70,7 +71,7 @@ class AiderAgent(InstalledAgent):
         )
         usage, cost, calls = TokenUsage(), 0.0, 0
         for event in json_lines(analytics):
-            props = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+            props = as_dict(event.get("properties"))
             if event.get("event") == "message_send":
                 calls += 1
                 usage = usage + TokenUsage(

@@ -28,8 +28,8 @@ from zebench.agents.installed.install import Installation, resolve
 from zebench.agents.installed.pins import PINS, AgentPin, WireApi
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.results.models import CommandResult, TokenUsage
-from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts
 from zebench.safefs import remove_tree
+from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts
 
 LAUNCHER_SOURCE = Path(__file__).with_name("_launcher.py").read_text(encoding="utf-8")
 STATE_DIR = ".zebench"  # in the private HOME: the launch spec, the prompt and the CLI's output
@@ -90,6 +90,11 @@ class Parsed:
     status: AgentStatus | None = None  # None: decided from the exit code
     reason: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one: agent output is read defensively."""
+    return value if isinstance(value, dict) else {}
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

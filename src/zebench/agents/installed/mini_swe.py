@@ -16,7 +16,14 @@ from typing import Any
 import yaml
 
 from zebench.agents.installed import homefiles
-from zebench.agents.installed.base import MAX_OUTPUT_BYTES, AgentOutput, InstalledAgent, Parsed, RunContext
+from zebench.agents.installed.base import (
+    MAX_OUTPUT_BYTES,
+    AgentOutput,
+    InstalledAgent,
+    Parsed,
+    RunContext,
+    as_dict,
+)
 from zebench.results.models import TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
@@ -71,8 +78,8 @@ class MiniSweAgent(InstalledAgent):
             data = {}
         if not isinstance(data, dict):
             data = {}
-        info = data.get("info") if isinstance(data.get("info"), dict) else {}
-        stats = info.get("model_stats") if isinstance(info.get("model_stats"), dict) else {}
+        info = as_dict(data.get("info"))
+        stats = as_dict(info.get("model_stats"))
         messages = [m for m in data.get("messages") or [] if isinstance(m, dict)]
         parsed.usage, parsed.final_message = _messages_into(ctx, messages)
         calls = stats.get("api_calls")
@@ -123,22 +130,19 @@ def _messages_into(ctx: RunContext, messages: list[dict[str, Any]]) -> tuple[Tok
                 )
                 open_calls[str(call.get("id"))] = step
         elif role == "tool":
-            step = open_calls.pop(str(message.get("tool_call_id")), None)
-            if step is not None:
-                text = (
-                    message.get("content")
-                    if isinstance(message.get("content"), str)
-                    else json.dumps(message.get("content"))
-                )
-                step.result, step.result_size = text[:RESULT_CAP], len(text)
+            opened = open_calls.pop(str(message.get("tool_call_id")), None)
+            if opened is not None:
+                content = message.get("content")
+                text = content if isinstance(content, str) else json.dumps(content)
+                opened.result, opened.result_size = text[:RESULT_CAP], len(text)
     return usage, final
 
 
 def _usage(message: dict[str, Any]) -> TokenUsage:
-    extra = message.get("extra") if isinstance(message.get("extra"), dict) else {}
-    response = extra.get("response") if isinstance(extra.get("response"), dict) else {}
-    raw = response.get("usage") if isinstance(response.get("usage"), dict) else {}
-    details = raw.get("prompt_tokens_details") if isinstance(raw.get("prompt_tokens_details"), dict) else {}
+    extra = as_dict(message.get("extra"))
+    response = as_dict(extra.get("response"))
+    raw = as_dict(response.get("usage"))
+    details = as_dict(raw.get("prompt_tokens_details"))
 
     def number(source: dict[str, Any], key: str) -> int:
         value = source.get(key)

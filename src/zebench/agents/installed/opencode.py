@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from zebench.agents.installed.base import AgentOutput, InstalledAgent, Parsed, RunContext
+from zebench.agents.installed.base import AgentOutput, InstalledAgent, Parsed, RunContext, as_dict
 from zebench.results.models import TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
@@ -56,7 +56,7 @@ class OpencodeAgent(InstalledAgent):
         cost = 0.0
         texts: list[str] = []
         for event in output.lines():
-            part = event.get("part") if isinstance(event.get("part"), dict) else {}
+            part = as_dict(event.get("part"))
             kind = event.get("type")
             if kind == "text" and isinstance(part.get("text"), str):
                 texts.append(part["text"])
@@ -80,8 +80,8 @@ class OpencodeAgent(InstalledAgent):
 
 
 def _tool_step(part: dict[str, Any]) -> TrajectoryStep:
-    state = part.get("state") if isinstance(part.get("state"), dict) else {}
-    arguments = state.get("input") if isinstance(state.get("input"), dict) else {}
+    state = as_dict(part.get("state"))
+    arguments = as_dict(state.get("input"))
     result = state.get("output")
     text = result if isinstance(result, str) else (json.dumps(result) if result is not None else "")
     step = TrajectoryStep(
@@ -92,7 +92,7 @@ def _tool_step(part: dict[str, Any]) -> TrajectoryStep:
         result_size=len(text),
         meta={"source": "opencode", "call_id": part.get("callID")},
     )
-    timing = state.get("time") if isinstance(state.get("time"), dict) else {}
+    timing = as_dict(state.get("time"))
     if isinstance(timing.get("start"), int | float) and isinstance(timing.get("end"), int | float):
         step.duration_ms = max(0, int(timing["end"] - timing["start"]))
     if state.get("status") == "error":
@@ -103,7 +103,7 @@ def _tool_step(part: dict[str, Any]) -> TrajectoryStep:
 def _tokens(raw: Any) -> TokenUsage:
     if not isinstance(raw, dict):
         return TokenUsage()
-    cache = raw.get("cache") if isinstance(raw.get("cache"), dict) else {}
+    cache = as_dict(raw.get("cache"))
 
     def number(source: dict[str, Any], key: str) -> int:
         value = source.get(key)
