@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask
+from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask, ModelAccess
 from zebench.agents.installed import homefiles
-from zebench.agents.installed.endpoint import ModelAccess, model_access
+from zebench.agents.installed.endpoint import PROVIDERS, ModelRoute, model_route, upstream_url
 from zebench.agents.installed.install import Installation, resolve
 from zebench.agents.installed.pins import PINS, AgentPin, WireApi
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
@@ -45,7 +45,7 @@ class RunContext:
     task: AgentTask
     home: Path  # on the host: config files are written here, session files read back from here
     home_inside: str  # HOME as the agent sees it
-    access: ModelAccess
+    access: ModelRoute
     installation: Installation
     sandboxed: bool
 
@@ -135,9 +135,21 @@ class InstalledAgent:
 
     @property
     def wire_api(self) -> WireApi:
-        return self.pin.wire_api if self.name in PINS else "openai-chat"
+        """The wire API this CLI speaks (its pin's)."""
+        return self.pin.wire_api
 
     # --- what adapters provide ------------------------------------------------------------------
+
+    def model_access(self) -> ModelAccess:
+        """What the pipeline's model gateway needs: the provider and wire API this CLI speaks, and
+        that its client runs in the sandbox; the upstream is ``--base-url`` (else the provider's)."""
+        wire = self.wire_api
+        return ModelAccess(
+            provider=PROVIDERS[wire],
+            wires=(wire,),
+            runs_in="sandbox",
+            base_url=upstream_url(wire, self.options.base_url),
+        )
 
     def installation(self) -> Installation:
         """The CLI to run: the user's binary, else the pin, installed into the cache on first use."""
@@ -183,23 +195,21 @@ class InstalledAgent:
         installation = self.installation()
         runner: CommandRunner = getattr(task.tools, "command_runner", None) or LocalCommandRunner()
         sandboxed = getattr(runner, "sandbox_name", "none") == "bwrap"
-        shared_network = sandboxed and bool(getattr(runner, "network_for", lambda _r: True)(None))
+        route = model_route(
+            task.model_endpoint,
+            base_url=self.options.base_url,
+            model=self.options.model or task.model or self.default_model,
+            wire=self.wire_api,
+            sandboxed=sandboxed,
+        )
         scratch = Path(tempfile.mkdtemp(prefix=f"zebench-{self.name}-"))
         home = scratch / "home"
         home.mkdir()
         try:
-            with model_access(
-                base_url=self.options.base_url,
-                model=self.options.model or task.model or self.default_model,
-                wire=self.wire_api,
-                sandboxed=sandboxed,
-                shared_network=shared_network,
-                environ=self.environ,
-            ) as access:
-                ctx = RunContext(
-                    task, home, SANDBOX_HOME if sandboxed else str(home), access, installation, sandboxed
-                )
-                return self._run_in(ctx, runner)
+            ctx = RunContext(
+                task, home, SANDBOX_HOME if sandboxed else str(home), route, installation, sandboxed
+            )
+            return self._run_in(ctx, runner)
         finally:
             if not self.environ.get(KEEP_HOME_ENV):
                 remove_tree(scratch)
@@ -218,13 +228,11 @@ class InstalledAgent:
             "cwd": str(task.workspace),
             "stdout": ctx.inside(f"{STATE_DIR}/stdout.log"),
             "stderr": ctx.inside(f"{STATE_DIR}/stderr.log"),
-            "forwards": [{"port": port, "socket": path} for port, path in ctx.access.forwards],
         }
         launch = ctx.write(f"{STATE_DIR}/launch.json", json.dumps(spec))
         mounts = PhaseMounts(
             home=str(ctx.home),
             read_only=ctx.installation.read_only,
-            sockets=ctx.access.sockets,
             lift_address_space=True,
         )
         runner_hook(runner, "set_phase_mounts", mounts)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any
+from typing import Any, cast
 
 from zebench.agents.installed import homefiles
 from zebench.agents.installed.base import MAX_OUTPUT_BYTES, AgentOutput, InstalledAgent, Parsed, RunContext
+from zebench.agents.installed.endpoint import PROVIDERS
 from zebench.agents.installed.install import Installation
 from zebench.errors import AgentConfigError
+from zebench.results.model_calls import Wire
 from zebench.results.models import TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
@@ -32,6 +34,16 @@ class CommandAgent(InstalledAgent):
 
     name = "command"
     default_model = "fake-model"
+
+    @property
+    def wire_api(self) -> Wire:
+        """The wire API the user's agent speaks: ``options.extra["wire"]``, else Chat Completions."""
+        wire = self.options.extra.get("wire") or "openai-chat"
+        if wire not in PROVIDERS:
+            raise AgentConfigError(
+                f"unknown wire API {wire!r}", field="--agent-wire", hint=f"one of {', '.join(PROVIDERS)}"
+            )
+        return cast(Wire, wire)
 
     def template(self) -> str:
         template = self.options.extra.get("command") or self.environ.get("ZEBENCH_AGENT_COMMAND")

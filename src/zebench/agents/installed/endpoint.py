@@ -1,98 +1,75 @@
-"""The one place that decides how an agent CLI reaches its model.
+"""How an agent CLI reaches its model: the run's model gateway, as the agent sees it.
 
-Until ``zebench.gateway.ModelGateway`` lands, the model server is the one ``--base-url`` (or the
-wire API's usual variable) names, normally ``zebench fake-llm``. Inside the sandbox the agent sees
-it at ``http://127.0.0.1:PORT`` on the sandbox's own loopback, forwarded by the launcher to a Unix
-socket bound in, which a host-side relay carries to the server. Switching to the gateway means
-building :class:`ModelAccess` from the gateway's ``unix_socket`` / ``host_url`` here, nothing else.
+The pipeline starts a :class:`zebench.gateway.ModelGateway` for every agent that declares its
+model access (:meth:`InstalledAgent.model_access`) and hands the agent ``task.model_endpoint``:
+inside the sandbox a URL on the sandbox's own loopback, forwarded to the gateway's Unix socket
+(the only way out), under ``--sandbox none`` the gateway's port on the host. The key in it is a
+per-run placeholder; the gateway adds the real one. This module turns that endpoint into what an
+adapter configures; run outside the pipeline on the host (a test, a plug-in harness), the agent
+talks to ``--base-url`` directly with a placeholder key.
 """
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from zebench.agents.installed.pins import WireApi
-from zebench.agents.installed.relay import SocketRelay
+from zebench.agents.base import ModelEndpoint
 from zebench.errors import AgentConfigError
+from zebench.results.model_calls import ModelProvider, Wire
 
-PLACEHOLDER_KEY = "zebench-placeholder-key"  # what agents send; the gateway adds the real key
-SOCKET_DIR_INSIDE = "/run/zebench"
-INSIDE_PORT = 18431  # the sandbox's own loopback: free, since nothing else runs there
-BASE_URL_ENV: dict[WireApi, str] = {
-    "anthropic-messages": "ANTHROPIC_BASE_URL",
-    "openai-chat": "OPENAI_BASE_URL",
-    "openai-responses": "OPENAI_BASE_URL",
-    "gemini": "GOOGLE_GEMINI_BASE_URL",
+PLACEHOLDER_KEY = "zebench-placeholder-key"
+PROVIDERS: dict[Wire, ModelProvider] = {
+    "anthropic-messages": "anthropic",
+    "openai-chat": "openai",
+    "openai-responses": "openai",
+    "gemini": "google",
 }
 
 
 @dataclass(frozen=True)
-class ModelAccess:
-    """The model as the agent sees it, and what its sandbox needs for that."""
+class ModelRoute:
+    """The model as the agent sees it: a root URL, the key it sends, the model name it asks for."""
 
-    origin: str  # scheme://host:port as seen by the agent
-    prefix: str  # the server's path prefix ("" or "/v1" ...), kept as given
+    root: str  # scheme://host:port[/prefix], without the wire's own version path
     api_key: str
     model: str
-    sockets: tuple[tuple[str, str], ...] = ()  # (host folder, folder inside) holding the socket
-    forwards: tuple[tuple[int, str], ...] = ()  # (port on the sandbox loopback, socket inside)
 
-    def url(self, default_prefix: str = "") -> str:
-        """The base URL to configure: the origin, then the server's prefix or ``default_prefix``."""
-        return self.origin + (self.prefix or default_prefix)
+    def url(self, version: str = "") -> str:
+        """The base URL to configure: the root plus ``version`` (``/v1`` for OpenAI clients)."""
+        return self.root + version
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def upstream_url(wire: Wire, base_url: str | None) -> str | None:
+    """``--base-url`` as the gateway's upstream for ``wire``: OpenAI's convention ends in ``/v1``,
+    Anthropic's and Google's are the host root, so one fake-llm URL serves every agent."""
+    if not base_url:
+        return None
+    base = base_url.rstrip("/")
+    path = urlsplit(base).path
+    if PROVIDERS[wire] == "openai":
+        return base if path else base + "/v1"
+    return base[: -len("/v1")] if path == "/v1" else base
 
 
-@contextmanager
-def model_access(
-    *,
-    base_url: str | None,
-    model: str,
-    wire: WireApi,
-    sandboxed: bool,
-    shared_network: bool,
-    environ: Mapping[str, str],
-) -> Iterator[ModelAccess]:
-    """The agent's way to its model for one run; the relay (if any) ends with the block."""
-    variable = BASE_URL_ENV[wire]
-    target = base_url or environ.get(variable)
-    if not target:
+def model_route(
+    endpoint: ModelEndpoint | None, *, base_url: str | None, model: str, wire: Wire, sandboxed: bool
+) -> ModelRoute:
+    """The route for one run: the gateway's endpoint when the pipeline started one."""
+    if endpoint is not None:
+        return ModelRoute(endpoint.base_url.rstrip("/"), endpoint.api_key, model)
+    if sandboxed:
         raise AgentConfigError(
-            "a CLI agent needs a model server to talk to",
-            field="--base-url",
-            hint=f"pass --base-url (or set {variable}), e.g. the URL `zebench fake-llm` prints",
+            "a sandboxed CLI agent reaches its model only through the run's model gateway",
+            field="model_endpoint",
+            hint="run it through zebench's pipeline (zebench bench), which starts the gateway",
         )
-    parts = urlsplit(target)
-    if parts.scheme != "http" or not parts.hostname or parts.port is None:
+    upstream = upstream_url(wire, base_url)
+    if upstream is None:
         raise AgentConfigError(
-            f"{target} is not a local http://HOST:PORT server",
+            "a CLI agent run outside the pipeline needs a model server",
             field="--base-url",
-            hint="until the model gateway lands, CLI agents reach a local server such as `zebench fake-llm`",
+            hint="pass --base-url",
         )
-    prefix = parts.path.rstrip("/")
-    if not sandboxed:
-        yield ModelAccess(f"http://{parts.netloc}", prefix, PLACEHOLDER_KEY, model)
-        return
-    relay = SocketRelay(parts.hostname, parts.port)
-    try:
-        # A sandbox sharing the host's network shares its loopback too: take a port free there.
-        port = _free_port() if shared_network else INSIDE_PORT
-        yield ModelAccess(
-            f"http://127.0.0.1:{port}",
-            prefix,
-            PLACEHOLDER_KEY,
-            model,
-            sockets=((str(relay.folder), SOCKET_DIR_INSIDE),),
-            forwards=((port, f"{SOCKET_DIR_INSIDE}/model.sock"),),
-        )
-    finally:
-        relay.close()
+    root = upstream[: -len("/v1")] if upstream.endswith("/v1") else upstream
+    return ModelRoute(root, PLACEHOLDER_KEY, model)
