@@ -110,6 +110,11 @@ def runtime_paths() -> list[str]:
     return sorted(p for p in candidates if not _covered(p, _SYSTEM_PATHS) and os.path.isdir(p))
 
 
+def shown_anyway(path: str) -> bool:
+    """Whether every sandbox shows ``path`` already (the system folders, this Python, node)."""
+    return _covered(path, (*_SYSTEM_PATHS, *runtime_paths()))
+
+
 def _covered(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 

@@ -100,9 +100,13 @@ def _history_into(ctx: RunContext, history: str) -> str:
             trajectory.message("assistant", text, source="aider")
             last = text
 
+    in_user = False  # a user message's lines after its "#### " one, up to a blank line
     for line in history.splitlines():
         if line.startswith("#### ") or line.startswith("# aider chat started"):
             flush()
+            in_user = line.startswith("#### ")
+        elif in_user:
+            in_user = bool(line.strip())
         elif line.startswith(">"):
             flush()
             note = line.lstrip("> ").rstrip()

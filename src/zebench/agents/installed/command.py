@@ -24,6 +24,7 @@ from zebench.errors import AgentConfigError
 from zebench.results.model_calls import Wire
 from zebench.results.models import TokenUsage
 from zebench.results.trajectory import TrajectoryStep
+from zebench.sandbox.bwrap import shown_anyway
 
 EVENTS = ".zebench/events.jsonl"
 PLACEHOLDERS = ("prompt_file", "model", "base_url", "workspace", "system_prompt_file")
@@ -71,7 +72,7 @@ class CommandAgent(InstalledAgent):
             words = shlex.split(template.format(**dict.fromkeys(PLACEHOLDERS, "x")))
         except ValueError:
             words = []
-        named = [word for word in words if word.startswith("/") and os.path.exists(word)]
+        named = [w for w in words if w.startswith("/") and os.path.exists(w) and not shown_anyway(w)]
         extra = [str(path) for path in self.options.extra.get("read_only") or ()]
         return Installation("/bin/sh", tuple(dict.fromkeys([*named, *extra])), "user")
 
