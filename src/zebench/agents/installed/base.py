@@ -124,6 +124,15 @@ class InstalledAgent:
     def __init__(self, options: AgentOptions | None = None, *, environ: Mapping[str, str] | None = None):
         self.options = options or AgentOptions()
         self._environ = environ
+        self.check()
+
+    def check(self) -> None:
+        """Fail before any work (one line) when the run could not start: the gateway's upstream key."""
+        if self.options.replay_dir is None and self._environ is None:
+            from zebench.gateway.upstream import resolve_upstream
+
+            access = self.model_access()
+            resolve_upstream(access.provider, access.base_url)
 
     @property
     def environ(self) -> Mapping[str, str]:

@@ -46,6 +46,10 @@ class CommandAgent(InstalledAgent):
             )
         return cast(Wire, wire)
 
+    def check(self) -> None:
+        self.template()  # a missing or broken template fails before anything starts
+        super().check()
+
     def template(self) -> str:
         template = self.options.extra.get("command") or self.environ.get("ZEBENCH_AGENT_COMMAND")
         if not isinstance(template, str) or not template.strip():
