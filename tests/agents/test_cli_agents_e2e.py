@@ -103,4 +103,4 @@ def test_command_adapter_runs_a_script_agent_with_the_same_guarantees(
 
 
 def test_scripts_exist_for_every_agent() -> None:
-    assert {p.stem for p in SCRIPTS.glob("*.yaml")} == {*EXPECTED_TOOLS, "command"}
+    assert {p.stem for p in SCRIPTS.glob("*.yaml")} == {*EXPECTED_TOOLS, "command", "batch-codex-gemini-aider"}

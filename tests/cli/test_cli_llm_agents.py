@@ -7,7 +7,6 @@ in the workspace, validates, scores and stores the run with tokens and cost.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
