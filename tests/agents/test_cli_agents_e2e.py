@@ -103,4 +103,38 @@ def test_command_adapter_runs_a_script_agent_with_the_same_guarantees(
 
 
 def test_scripts_exist_for_every_agent() -> None:
-    assert {p.stem for p in SCRIPTS.glob("*.yaml")} == {*EXPECTED_TOOLS, "command", "batch-codex-gemini-aider"}
+    assert {p.stem for p in SCRIPTS.glob("*.yaml")} == {
+        *EXPECTED_TOOLS,
+        "command",
+        "batch-codex-gemini-aider",
+    }
+
+
+def test_a_batch_of_cli_agents_lands_on_the_agent_leaderboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``zebench bench examples fix-failing-tests --agents codex,gemini-cli,aider --iterations 2``
+    against one fake LLM makes one batch that the dashboard's agents page compares."""
+    from fastapi.testclient import TestClient
+
+    from zebench.llm.fake import FakeLLMServer, load_script
+    from zebench.server import create_app
+
+    for name in ("codex", "gemini-cli", "aider"):
+        require_cli(name)
+    with FakeLLMServer(load_script(SCRIPTS / "batch-codex-gemini-aider.yaml")) as fake:
+        runs, store = bench(
+            "codex", fake, tmp_path, monkeypatch, "--agents", "codex,gemini-cli,aider", "--iterations", "2",
+            "--batch-id", "batch_cli_agents", "--parallel", "3",
+        )  # fmt: skip
+    assert isinstance(runs, list) and len(runs) == 6
+    with store:
+        records = [store.get_run(r["runId"] if "runId" in r else r["run_id"]) for r in runs]
+        assert {r.batch_id for r in records} == {"batch_cli_agents"}
+        assert sorted(r.agent for r in records if r.is_successful) == sorted(
+            ["codex", "gemini-cli", "aider"] * 2
+        )
+        page = TestClient(create_app(store)).get("/agents")
+    assert page.status_code == 200
+    for name in ("codex", "gemini-cli", "aider"):
+        assert name in page.text
