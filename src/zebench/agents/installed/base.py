@@ -271,7 +271,6 @@ class InstalledAgent:
                 "exit_code": command.exit_code,
                 "duration_ms": int((time.monotonic() - started) * 1000),
                 "agent_reported_usage": parsed.usage.model_dump(),
-                "usage_source": "agent",
                 "command": [("<prompt>" if arg == task.prompt else arg) for arg in argv[1:]],
                 "sandboxed": ctx.sandboxed,
             }
@@ -286,7 +285,10 @@ class InstalledAgent:
         return result
 
     def _result(self, parsed: Parsed, output: AgentOutput, limit: float) -> AgentResult:
+        reported = parsed.usage if parsed.usage.total > 0 else None
         result = AgentResult(
+            reported_usage=reported,  # the CLI's own figure; the gateway's is the run's
+            reported_cost_usd=parsed.cost_usd,
             final_message=parsed.final_message,
             model=self.options.model,
             usage=parsed.usage,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zebench.safefs import FileTooLargeError, UnsafeFileError, WalkReport, read_text, walk_files
+from zebench.safefs import FileTooLargeError, UnsafeFileError, read_text
 
 
 def read_optional(root: Path, rel: str, *, max_bytes: int) -> str | None:
@@ -18,12 +18,3 @@ def read_optional(root: Path, rel: str, *, max_bytes: int) -> str | None:
         return read_text(root, rel, max_bytes=max_bytes)
     except (FileNotFoundError, NotADirectoryError, UnsafeFileError, FileTooLargeError):
         return None
-
-
-def list_files(root: Path, under: str, *, suffix: str = "") -> list[str]:
-    """Plain files below ``root/under`` (paths relative to ``root``, sorted), never through a link."""
-    if not (root / under).is_dir() or (root / under).is_symlink():
-        return []
-    entries = walk_files(root / under, WalkReport())
-    found = [e.rel for e in entries if not e.is_symlink and e.rel.endswith(suffix)]
-    return sorted(f"{under}/{rel}" for rel in found)
