@@ -14,7 +14,7 @@ from zebench.results.model_calls import ModelCall
 
 MAX_BARS = 120
 _ROW = 16
-_LEFT = 150
+_LEFT = 200
 _WIDTH = 760
 
 

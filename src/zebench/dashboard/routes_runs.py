@@ -151,7 +151,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             weight_total=weights,
             model_calls=calls,
             call_timeline=call_timeline(calls) if calls else None,
-            gateway=run.metadata.get("model_gateway"),
+            withheld_tools=sorted({name for c in calls for name in c.withheld_tools}),
             usage_check=run.metadata.get("usage_check"),
             other_artifacts=sorted(names - set(SHOWN_ARTIFACTS) - {"validation"}),
         )
