@@ -347,3 +347,22 @@ def test_yaml_scripts_are_valid_fake_llm_scripts() -> None:
     for path in (Path(__file__).with_name("cli_scripts")).glob("*.yaml"):
         assert load_script(path).turns or load_script(path).rules, path
         yaml.safe_load(path.read_text())
+
+
+def test_install_errors_are_one_line_config_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zebench.agents.installed.install import install, resolve
+    from zebench.errors import AgentConfigError
+
+    monkeypatch.setenv("ZEBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
+    with pytest.raises(AgentConfigError, match="needs npm"):
+        install(PINS["codex"])
+    assert not any((tmp_path / "cache" / "agents").glob("codex-*/*"))  # nothing half-installed
+    with pytest.raises(AgentConfigError) as raised:
+        resolve(PINS["codex"], str(tmp_path / "no-such-codex"), {})
+    assert raised.value.field == "--agent-bin"
+    own = tmp_path / "codex"
+    own.write_text("#!/bin/sh\n")
+    own.chmod(0o755)
+    found = resolve(PINS["codex"], None, {"ZEBENCH_CODEX_BIN": str(own)})
+    assert (found.binary, found.version) == (str(own), "user") and str(tmp_path) in found.read_only
