@@ -84,3 +84,17 @@ def install(
         err_console.print(
             f"[green]✓[/green] {name} {pin.version} installed in {time.monotonic() - started:.0f} s: {done.binary}"
         )
+
+
+def prepare_agent(agent: object, *, quiet: bool) -> None:
+    """Install a CLI agent before the batch (once, into the cache), so no run's time includes it."""
+    prepare = getattr(agent, "prepare", None)
+    if not callable(prepare):
+        return
+    if quiet or not err_console.is_terminal:
+        prepare()
+        return
+    with err_console.status(
+        f"preparing the {getattr(agent, 'name', 'agent')} agent (installing it on first use) …"
+    ):
+        prepare()

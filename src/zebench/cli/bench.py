@@ -207,6 +207,7 @@ def bench(
     """Run a benchmark matrix and store every run. Exits 1 when a run does not succeed."""
     # Imported here, not at module level: every other command (and --help) starts faster.
     from zebench.agents import create_agent
+    from zebench.cli.agents import prepare_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
     from zebench.cli.gateway_options import parse_pin, parse_provider_tools
@@ -311,7 +312,8 @@ def bench(
         specs = with_specialist(specs, specialist, templates_dir=templates_dir, agent=agent, model=model)
     distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}
     for spec in distinct.values():
-        create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
+        built = create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
+        prepare_agent(built, quiet=as_json)
     executor = _executor(executor_kind, parallel, scheduler, db, sandbox, offline, dask_wait)
     with (
         open_sink(db, console=err_console) as sink,

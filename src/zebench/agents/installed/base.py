@@ -160,6 +160,10 @@ class InstalledAgent:
             base_url=upstream_url(wire, self.options.base_url),
         )
 
+    def prepare(self) -> None:
+        """Install the CLI now (the CLI calls this before a batch, so no run's time includes it)."""
+        self.installation()
+
     def installation(self) -> Installation:
         """The CLI to run: the user's binary, else the pin, installed into the cache on first use."""
         return resolve(self.pin, self.options.extra.get("agent_bin"), self.environ)
