@@ -315,7 +315,12 @@ def test_zebench_agents_lists_pins_and_install_refuses_bad_names(
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
     assert rows["codex"]["version"] == PINS["codex"].version and rows["codex"]["installed"] is False
     assert rows["codex"]["wire_api"] == "openai-responses" and rows["anthropic"]["kind"] == "tool loop"
-    table = runner.invoke(app, ["agents"], env={"COLUMNS": "200"})
+    table = subprocess.run(
+        [sys.executable, "-m", "zebench", "agents"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert "mini-swe-agent" in table.stdout and PINS["aider"].version in table.stdout
     bad = zebench("agents", "install", "echo")
     assert (

@@ -46,7 +46,7 @@ def agent_catalog(environ: Mapping[str, str] | None = None) -> list[AgentInfo]:
     for pin in PINS.values():
         own = env.get(pin.env_var)
         found = installed(pin)
-        runtime = "node" if pin.registry == "npm" else "python (a venv of its own)"
+        runtime = "node" if pin.registry == "npm" else "python venv"
         rows.append(
             AgentInfo(
                 name=pin.name,
@@ -56,7 +56,7 @@ def agent_catalog(environ: Mapping[str, str] | None = None) -> list[AgentInfo]:
                 installed=bool(own) or found is not None,
                 location=own or (found.binary if found else str(install_dir(pin))),
                 wire_api=pin.wire_api,
-                needs=f"{runtime}; --base-url (a local model server)",
+                needs=f"{runtime}; the upstream's key or --base-url",
             )
         )
     for name in agent_names():
