@@ -63,6 +63,8 @@ VENV="$WORK/clone/.venv"
 for dev_only in httpx pytest playwright; do
   if "$VENV/bin/python" -c "import $dev_only" 2>/dev/null; then fail "a plain install has $dev_only"; fi
 done
+step "zebench agents lists every CLI agent with its pinned version" bash -c \
+  "'$VENV/bin/zebench' agents --json | '$VENV/bin/python' -c 'import json, sys; names = {r[\"name\"] for r in json.load(sys.stdin) if r[\"version\"]}; assert {\"claude-code\", \"codex\", \"gemini-cli\", \"qwen-code\", \"opencode\", \"aider\", \"mini-swe-agent\"} <= names, names; print(sorted(names))'"
 
 # --- 2. Every API agent against the fake LLM, outside the repository ---------------------------
 mkdir -p "$WORK/user" && cd "$WORK/user"

@@ -16,8 +16,13 @@ def test_compat_inputs_are_present_in_ci() -> None:
 
 
 def test_system_tools_are_present_in_ci() -> None:
-    """chromium, bubblewrap, PostgreSQL 15, node, pnpm and the Claude Code CLI are installed by .ci/run."""
+    """chromium, bubblewrap, PostgreSQL 15, node, pnpm and every pinned CLI agent are installed by .ci/run."""
     if IN_CI:
-        for tool in ("chromium", "bwrap", "node", "git", "claude", "pnpm"):
+        from zebench.agents.installed.install import installed
+        from zebench.agents.installed.pins import PINS
+
+        missing = [name for name, pin in PINS.items() if installed(pin) is None]
+        assert not missing, f"zebench agents install --all did not install {missing}"
+        for tool in ("chromium", "bwrap", "node", "git", "pnpm"):
             assert shutil.which(tool), f"{tool} is not on PATH"
         assert Path("/usr/lib/postgresql/15/bin/initdb").exists()

@@ -1,10 +1,11 @@
-"""The Claude Code agent, mostly against the REAL ``claude`` CLI driven by the fake LLM server."""
+"""The claude-code adapter: command line, process handling and stream-json parsing with stand-in
+binaries, and the REAL ``claude`` CLI (the pinned one in zebench's cache) driven by the fake LLM on
+the host. Inside the sandbox, through the gateway, it is tested in test_cli_agents_e2e.py."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -14,31 +15,26 @@ from typing import Any
 import pytest
 
 from zebench.agents.base import Agent, AgentOptions, AgentTask
-from zebench.agents.claude_code import ROOT_ALLOWED_TOOLS, ClaudeCodeAgent
 from zebench.agents.claude_code_events import REDACTED, StreamJsonParser
+from zebench.agents.installed.base import RunContext
+from zebench.agents.installed.claude_code import ROOT_ALLOWED_TOOLS, ClaudeCodeAgent
+from zebench.agents.installed.endpoint import PLACEHOLDER_KEY, ModelRoute
+from zebench.agents.installed.install import Installation, installed
+from zebench.agents.installed.pins import PINS
+from zebench.commands import LocalCommandRunner
 from zebench.errors import AgentConfigError
 from zebench.llm.fake import FakeLLMServer, parse_script
-from zebench.llm.types import MissingAPIKeyError
 from zebench.results.trajectory import Trajectory
+from zebench.sandbox.detect import running_in_ci
+from zebench.tools.toolbox import Toolbox
 
 FAKE_KEY = "sk-ant-fake-0123456789-secret"
-CLAUDE = shutil.which("claude")
+PINNED = installed(PINS["claude-code"])
 
 needs_claude = pytest.mark.skipif(
-    CLAUDE is None and os.environ.get("CI") != "true",
-    reason="the claude CLI is not installed (npm install -g @anthropic-ai/claude-code@2.1.332)",
+    PINNED is None and not running_in_ci(),
+    reason="claude-code is not installed (zebench agents install claude-code)",
 )
-
-
-def _toolbox(workspace: Path, trajectory: Trajectory) -> Any:
-    """A real Toolbox when zebench.tools has one; the claude agent never uses it either way."""
-    try:
-        from zebench.tools.toolbox import Toolbox  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return SimpleNamespace()
-    from zebench.commands import LocalCommandRunner
-
-    return Toolbox(workspace, trajectory=trajectory, command_runner=LocalCommandRunner(), oracle=None)
 
 
 def make_task(
@@ -51,7 +47,7 @@ def make_task(
         workspace=workspace,
         scenario=SimpleNamespace(timeout_minutes=timeout_minutes),  # type: ignore[arg-type]
         tier="L1",
-        tools=_toolbox(workspace, trajectory),
+        tools=Toolbox(workspace, trajectory=trajectory, command_runner=LocalCommandRunner(), oracle=None),
         trajectory=trajectory,
         system_prompt="You are being benchmarked.",
     )
@@ -71,72 +67,74 @@ def fake_bin(tmp_path: Path, body: str) -> Path:
     return path
 
 
+def stand_in(tmp_path: Path, body: str, **options: Any) -> ClaudeCodeAgent:
+    binary = fake_bin(tmp_path, body)
+    return ClaudeCodeAgent(
+        AgentOptions(base_url="http://127.0.0.1:9", **options),
+        environ=base_environ(ZEBENCH_CLAUDE_BIN=str(binary)),
+    )
+
+
 # --- configuration ------------------------------------------------------------------------------
 
 
-def test_is_an_agent() -> None:
-    agent = ClaudeCodeAgent(AgentOptions())
+def test_is_an_agent_that_declares_its_model() -> None:
+    agent = ClaudeCodeAgent(AgentOptions(), environ=base_environ())
     assert isinstance(agent, Agent) and agent.name == "claude-code"
+    access = agent.model_access()
+    assert (access.provider, access.wires, access.runs_in) == (
+        "anthropic",
+        ("anthropic-messages",),
+        "sandbox",
+    )
 
 
-def test_missing_binary_is_a_config_error(tmp_path: Path) -> None:
-    agent = ClaudeCodeAgent(AgentOptions(), environ=base_environ(PATH=str(tmp_path)))
-    with pytest.raises(AgentConfigError, match="npm install -g @anthropic-ai/claude-code@"):
-        agent.run(make_task(tmp_path))
-    configured = ClaudeCodeAgent(
-        AgentOptions(), environ=base_environ(ZEBENCH_CLAUDE_BIN=str(tmp_path / "nope"))
+def test_a_missing_user_binary_is_a_config_error(tmp_path: Path) -> None:
+    agent = ClaudeCodeAgent(
+        AgentOptions(base_url="http://127.0.0.1:9"),
+        environ=base_environ(ZEBENCH_CLAUDE_BIN=str(tmp_path / "nope")),
     )
     with pytest.raises(AgentConfigError, match="ZEBENCH_CLAUDE_BIN"):
-        configured.run(make_task(tmp_path))
-
-
-def test_missing_key_fails_before_starting(tmp_path: Path) -> None:
-    marker = tmp_path / "started"
-    binary = fake_bin(tmp_path, f"touch {marker}\n")
-    environ = base_environ(ZEBENCH_CLAUDE_BIN=str(binary))
-    del environ["ANTHROPIC_API_KEY"]
-    with pytest.raises(MissingAPIKeyError):
-        ClaudeCodeAgent(AgentOptions(), environ=environ).run(make_task(tmp_path))
-    assert not marker.exists()
-    # An auth token alone is enough.
-    ClaudeCodeAgent(AgentOptions(), environ={**environ, "ANTHROPIC_AUTH_TOKEN": "tok"}).check_credentials()
+        agent.run(make_task(tmp_path))
 
 
 def test_command_line(tmp_path: Path) -> None:
     options = AgentOptions(model="claude-fake-1", max_turns=7, max_cost_usd=1.5)
     agent = ClaudeCodeAgent(options, environ=base_environ())
     task = make_task(tmp_path)
-    argv = agent.command(task, "/bin/claude", is_root=False)
+    route = ModelRoute("http://127.0.0.1:8790", "zebench-gateway-x", "claude-fake-1")
+    ctx = RunContext(task, tmp_path, "/home/sandbox", route, Installation("/bin/claude", (), "user"), True)
+    argv = agent.command(ctx, task.prompt)
     assert argv[:3] == ["/bin/claude", "-p", task.prompt]
     assert argv[argv.index("--output-format") + 1] == "stream-json" and "--verbose" in argv
     assert argv[argv.index("--model") + 1] == "claude-fake-1"
     assert argv[argv.index("--max-turns") + 1] == "7"
     assert argv[argv.index("--max-budget-usd") + 1] == "1.5"
-    assert argv[argv.index("--append-system-prompt") + 1] == "You are being benchmarked."
+    # Inside the sandbox it is uid 65534, never root: it may skip its own permission prompts.
     assert "--dangerously-skip-permissions" in argv and "--permission-mode" not in argv
-    as_root = agent.command(task, "/bin/claude", is_root=True)
+    as_root = agent.command(ctx, task.prompt, is_root=True)
     assert "--dangerously-skip-permissions" not in as_root
     assert as_root[as_root.index("--permission-mode") + 1] == "acceptEdits"
     assert as_root[as_root.index("--allowedTools") + 1].split() == list(ROOT_ALLOWED_TOOLS)
+    env = agent.environment(ctx)
+    assert (
+        env["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:8790"
+        and env["ANTHROPIC_API_KEY"] == "zebench-gateway-x"
+    )
+    # The specialist's prompt is CLAUDE.md in the private HOME, not a flag and not the workspace.
+    assert agent.specialist(ctx) == "~/.claude/CLAUDE.md"
+    assert (tmp_path / ".claude" / "CLAUDE.md").read_text() == "You are being benchmarked."
 
 
-def test_environment_is_scrubbed(tmp_path: Path) -> None:
-    environ = base_environ(
-        OPENAI_API_KEY="sk-openai-secret",
-        AWS_SECRET_ACCESS_KEY="aws",
-        ANTHROPIC_BASE_URL="http://127.0.0.1:1",
-        HOME="/root",
-    )
-    env = ClaudeCodeAgent(AgentOptions(), environ=environ).environment(str(tmp_path / "home"))
-    assert env["ANTHROPIC_API_KEY"] == FAKE_KEY and env["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:1"
-    assert "OPENAI_API_KEY" not in env and "AWS_SECRET_ACCESS_KEY" not in env
-    assert env["HOME"] == str(tmp_path / "home")
-    assert env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1" and env["DISABLE_TELEMETRY"] == "1"
-    assert env["DISABLE_AUTOUPDATER"] == "1"
-    overridden = ClaudeCodeAgent(AgentOptions(base_url="http://127.0.0.1:2"), environ=environ).environment(
-        "/tmp/h"
-    )
-    assert overridden["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:2"
+def test_the_cli_never_sees_the_harness_key(tmp_path: Path) -> None:
+    home_probe = tmp_path / "env.txt"
+    result = stand_in(
+        tmp_path, f'env > {home_probe}\necho \'{{"type":"result","subtype":"success"}}\'\n'
+    ).run(make_task(tmp_path))
+    env = home_probe.read_text()
+    assert result.status == "completed"
+    assert FAKE_KEY not in env and f"ANTHROPIC_API_KEY={PLACEHOLDER_KEY}" in env
+    assert "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1" in env and "DISABLE_TELEMETRY=1" in env
 
 
 # --- process handling (stand-in binary) -----------------------------------------------------------
@@ -144,12 +142,10 @@ def test_environment_is_scrubbed(tmp_path: Path) -> None:
 
 def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
-    binary = fake_bin(
+    agent = stand_in(
         tmp_path,
         f'sleep 300 &\necho $! > {pidfile}\necho \'{{"type":"system","subtype":"init"}}\'\nsleep 300\n',
-    )
-    agent = ClaudeCodeAgent(
-        AgentOptions(time_limit_s=1.5), environ=base_environ(ZEBENCH_CLAUDE_BIN=str(binary))
+        time_limit_s=1.5,
     )
     started = time.monotonic()
     result = agent.run(make_task(tmp_path))
@@ -166,13 +162,10 @@ def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
 
 
 def test_nonzero_exit_without_result_is_failed_with_stderr(tmp_path: Path) -> None:
-    binary = fake_bin(tmp_path, f"echo 'boom: bad flag (key {FAKE_KEY})' >&2\nexit 3\n")
-    result = ClaudeCodeAgent(AgentOptions(), environ=base_environ(ZEBENCH_CLAUDE_BIN=str(binary))).run(
-        make_task(tmp_path)
-    )
+    result = stand_in(tmp_path, "echo 'boom: bad flag' >&2\nexit 3\n").run(make_task(tmp_path))
     assert result.status == "failed"
     assert "code 3" in (result.reason or "") and "boom: bad flag" in (result.reason or "")
-    assert FAKE_KEY not in (result.reason or "") and FAKE_KEY not in json.dumps(result.metadata)
+    assert "boom: bad flag" in result.metadata["stderr_tail"]
 
 
 # --- stream-json parsing ----------------------------------------------------------------------------
@@ -274,9 +267,8 @@ def test_parser_builds_trajectory_and_redacts() -> None:
 def test_result_classification(
     tmp_path: Path, final: dict[str, Any], status: str, reason: str | None
 ) -> None:
-    binary = fake_bin(tmp_path, f"echo '{json.dumps({'type': 'result', 'num_turns': 1, **final})}'\nexit 1\n")
-    agent = ClaudeCodeAgent(AgentOptions(max_turns=4), environ=base_environ(ZEBENCH_CLAUDE_BIN=str(binary)))
-    result = agent.run(make_task(tmp_path))
+    line = json.dumps({"type": "result", "num_turns": 1, **final})
+    result = stand_in(tmp_path, f"echo '{line}'\nexit 1\n", max_turns=4).run(make_task(tmp_path))
     assert (result.status, result.reason) == (status, reason)
 
 
@@ -292,15 +284,12 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def real_agent(fake: FakeLLMServer, **options: Any) -> ClaudeCodeAgent:
-    assert CLAUDE is not None, (
-        "CI=true requires the claude CLI (npm install -g @anthropic-ai/claude-code@2.1.332)"
+    """The pinned CLI, on the host (outside the pipeline: no gateway, the fake directly)."""
+    assert PINNED is not None, "CI=true requires claude-code (zebench agents install claude-code)"
+    environ = {"PATH": os.environ.get("PATH", ""), "ANTHROPIC_API_KEY": FAKE_KEY}
+    return ClaudeCodeAgent(
+        AgentOptions(base_url=fake.url, model="claude-sonnet-4-6", **options), environ=environ
     )
-    environ = {
-        "PATH": os.environ.get("PATH", ""),
-        "ANTHROPIC_API_KEY": FAKE_KEY,
-        "ANTHROPIC_BASE_URL": fake.url,
-    }
-    return ClaudeCodeAgent(AgentOptions(**options), environ=environ)
 
 
 @needs_claude
@@ -330,7 +319,7 @@ def test_real_cli_edits_the_workspace(workspace: Path) -> None:
                         {
                             "name": "Bash",
                             "arguments": {
-                                "command": "python3 -c 'import app; print(app.add(2, 3))'; printenv ANTHROPIC_API_KEY",
+                                "command": "python3 -c 'import app; print(app.add(2, 3))'",
                                 "description": "check",
                             },
                         },
@@ -358,7 +347,7 @@ def test_real_cli_edits_the_workspace(workspace: Path) -> None:
     assert result.metadata["llm_calls"] == 3
     assert result.usage.model_dump() == {"input": 300, "output": 60, "cache_read": 150, "cache_write": 30}
     assert result.cost_usd is not None and result.cost_usd > 0 and result.cost_kind == "estimated"
-    assert result.metadata["tool_call_counts"] == {"Read": 1, "Write": 1, "Edit": 1, "Bash": 1}
+    assert result.metadata["agent_version"] == PINS["claude-code"].version
     assert result.metadata["claude_code_version"]
     calls = [s for s in task.trajectory.steps if s.type == "tool_call"]
     assert [c.name for c in calls] == ["Read", "Write", "Edit", "Bash"]
@@ -372,16 +361,16 @@ def test_real_cli_edits_the_workspace(workspace: Path) -> None:
     assert all(c.result_size is not None for c in calls), "every call gets its result attached"
     assert calls[3].result is not None and "5" in calls[3].result
     assert task.trajectory.tool_call_counts() == {"Read": 1, "Write": 1, "Edit": 1, "Bash": 1}
-    # The fake saw the whole conversation, carrying the fake key, with the system prompt appended.
+    # The fake saw the whole conversation with the placeholder key (never the harness's), and the
+    # specialist's prompt arrived through ~/.claude/CLAUDE.md.
     assert [r.outcome for r in requests] == ["turn 0", "turn 1", "turn 2"]
     assert all(
-        FAKE_KEY in r.headers.get("x-api-key", "") + r.headers.get("authorization", "") for r in requests
+        PLACEHOLDER_KEY in r.headers.get("x-api-key", "") + r.headers.get("authorization", "")
+        for r in requests
     )
-    assert "You are being benchmarked." in json.dumps(requests[0].body["system"])
-    # ... but the key never reaches the trajectory or the result, even though Bash printed it.
-    assert FAKE_KEY not in task.trajectory.to_json()
-    assert REDACTED in task.trajectory.to_json()
-    assert FAKE_KEY not in result.model_dump_json()
+    assert "You are being benchmarked." in json.dumps(requests[0].body)
+    assert FAKE_KEY not in json.dumps([r.model_dump(mode="json") for r in requests])
+    assert FAKE_KEY not in task.trajectory.to_json() and FAKE_KEY not in result.model_dump_json()
 
 
 @needs_claude
@@ -394,11 +383,12 @@ def test_real_cli_max_turns_is_budget_exceeded(workspace: Path) -> None:
             }
         }
     )
+    task = make_task(workspace)
     with FakeLLMServer(script) as fake:
-        result = real_agent(fake, max_turns=2).run(make_task(workspace))
+        result = real_agent(fake, max_turns=2).run(task)
     assert result.status == "budget_exceeded"
     assert result.reason == "budget exceeded: max_turns=2"
-    assert result.metadata["tool_call_counts"]["Bash"] >= 1
+    assert task.trajectory.tool_call_counts()["Bash"] >= 1
 
 
 @needs_claude

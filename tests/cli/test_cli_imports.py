@@ -42,6 +42,9 @@ NOT_FOR_AN_ECHO_RUN = {
     "zebench.llm.client": "no LLM agent, no judge",
     "anthropic": "no LLM agent, no judge",
     "openai": "no LLM agent, no judge",
+    "zebench.gateway.gateway": "no agent needs a model gateway",
+    "uvicorn": "no model gateway, no server",
+    "httpx2": "no model gateway, no LLM client",
 }
 
 

@@ -7,12 +7,13 @@ in the workspace, validates, scores and stores the run with tokens and cost.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from cli_helpers import CliRun, as_json
 
+from zebench.agents.installed.install import installed
+from zebench.agents.installed.pins import PINS
 from zebench.llm.fake import FakeLLMServer, FakeReply, FakeScript, FakeToolCall
 from zebench.scenarios import bundled_suites_dir
 
@@ -108,8 +109,8 @@ def test_openai_compatible_endpoint_with_an_unpriced_local_model(zb: CliRun) -> 
 
 
 @pytest.mark.skipif(
-    shutil.which("claude") is None and os.environ.get("CI") != "true",
-    reason="the Claude Code CLI is not installed (npm install -g @anthropic-ai/claude-code)",
+    installed(PINS["claude-code"]) is None and os.environ.get("CI") != "true",
+    reason="claude-code is not installed (zebench agents install claude-code)",
 )
 def test_claude_code_cli_solves_an_example(zb: CliRun) -> None:
     # Each heredoc terminator must stand alone on its line, so the writes are joined by newlines.

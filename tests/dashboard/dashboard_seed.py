@@ -6,6 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from zebench.results.model_calls import (
+    MODEL_CALLS_ARTIFACT,
+    GenerationSettings,
+    ModelCall,
+    ModelUsage,
+    calls_to_json,
+)
 from zebench.results.models import (
     BatchRecord,
     CommandResult,
@@ -147,8 +154,32 @@ def hostile_run() -> RunRecord:
             "diff": DIFF.replace("return 0", f"return '{HOSTILE}'").replace("src/app.py", f"src/{IMG}.py"),
             "trajectory": trajectory(hostile=True),
             "agent_output": f"final answer: {HOSTILE}",
+            MODEL_CALLS_ARTIFACT: hostile_model_calls(),
         },
     )
+
+
+def hostile_model_calls() -> str:
+    """The gateway's log of the hostile run: model names and errors come from the agent's traffic."""
+    start = T0.timestamp()
+    calls = [
+        ModelCall(
+            index=1, wire="anthropic-messages", path="/v1/messages", model_requested=HOSTILE_MODEL,
+            model=HOSTILE_MODEL, status=200, started_at=start, latency_ms=1500,
+            usage=ModelUsage(input=1200, output=340, cache_read=800, reasoning=0), cost_usd=0.0123,
+            cost_kind="estimated", settings=GenerationSettings(temperature=0.2, max_tokens=4096),
+        ),
+        ModelCall(
+            index=2, wire="openai-responses", path="/responses", stream=True, model=SCRIPT, status=429,
+            started_at=start + 2, latency_ms=300, error_class="infra", error=f"rate limited {HOSTILE}",
+        ),
+        ModelCall(
+            index=3, wire="gemini", path="/v1beta/models/x:generateContent", model="gemini-fake", status=400,
+            started_at=start + 3, latency_ms=5, error_class="budget", error="budget exceeded: max_model_calls=2",
+            withheld_tools=["web_search"],
+        ),
+    ]  # fmt: skip
+    return calls_to_json(calls)
 
 
 def seed(store: ResultStore) -> None:

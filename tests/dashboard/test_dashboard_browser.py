@@ -172,3 +172,17 @@ def test_overview_reloads_while_a_batch_runs(
     page.wait_for_load_state()
     assert page.locator(".kpi-value").first.inner_text() == "40"
     _assert_clean(probe)
+
+
+def test_the_model_call_timeline_draws_one_bar_per_call(probe: PageProbe, base_url: str) -> None:
+    page = probe.page
+    page.goto(f"{base_url}/runs/{HOSTILE_RUN}#model-calls")
+    bars = page.locator("#model-calls svg.chart g.chart-bar rect")
+    assert bars.count() == 3
+    boxes = [bars.nth(i).bounding_box() for i in range(3)]
+    assert all(box is not None and box["width"] > 0 for box in boxes)
+    # Bars start in call order and the 1.5 s call is drawn longest.
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # type: ignore[index]
+    assert boxes[0]["width"] > boxes[1]["width"] > 0  # type: ignore[index]
+    assert page.locator("#model-calls table tbody tr").count() == 3
+    _assert_clean(probe)

@@ -4,7 +4,16 @@
 the ``zebench.agents`` entry point group.
 """
 
-from zebench.agents.base import Agent, AgentOptions, AgentResult, AgentStatus, AgentTask
+from zebench.agents.base import (
+    Agent,
+    AgentOptions,
+    AgentResult,
+    AgentStatus,
+    AgentTask,
+    ModelAccess,
+    ModelEndpoint,
+    model_access_of,
+)
 from zebench.agents.registry import BUILTIN_AGENTS, ENTRY_POINT_GROUP, agent_names, create_agent
 
 __all__ = [
@@ -15,6 +24,9 @@ __all__ = [
     "AgentResult",
     "AgentStatus",
     "AgentTask",
+    "ModelAccess",
+    "ModelEndpoint",
     "agent_names",
     "create_agent",
+    "model_access_of",
 ]

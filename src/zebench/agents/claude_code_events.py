@@ -79,8 +79,11 @@ class StreamJsonParser:
     Not thread-safe: one reader thread owns it while the CLI runs.
     """
 
-    def __init__(self, trajectory: Trajectory, *, secrets: list[str] | None = None) -> None:
+    def __init__(
+        self, trajectory: Trajectory, *, secrets: list[str] | None = None, source: str = "claude-code"
+    ) -> None:
         self.trajectory = trajectory
+        self.source = source  # Qwen Code speaks the same stream-json
         self.secrets = [s for s in (secrets or []) if s]
         self.init: dict[str, Any] = {}
         self.result: dict[str, Any] | None = None
@@ -127,20 +130,21 @@ class StreamJsonParser:
                 "claude_code_version",
                 "tools",
                 "apiKeySource",
+                "qwen_code_version",
             )
             meta = {key: event[key] for key in keep if key in event}
             self.trajectory.note(
-                "claude-code session started", source="claude-code", **redact(meta, self.secrets)
+                f"{self.source} session started", source=self.source, **redact(meta, self.secrets)
             )
         elif subtype == "api_retry":
             info = {k: v for k, v in event.items() if k not in ("type", "subtype", "session_id", "uuid")}
             self.trajectory.note(
-                "claude-code retried an API call", source="claude-code", **redact(info, self.secrets)
+                f"{self.source} retried an API call", source=self.source, **redact(info, self.secrets)
             )
 
     def _assistant(self, event: dict[str, Any]) -> None:
         message = event.get("message") or {}
-        meta: dict[str, Any] = {"source": "claude-code"}
+        meta: dict[str, Any] = {"source": self.source}
         if message.get("id"):
             meta["message_id"] = message["id"]
             if message.get("model") != "<synthetic>":  # the CLI's own error notices are not LLM calls

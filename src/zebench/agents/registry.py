@@ -18,7 +18,14 @@ BUILTIN_AGENTS: dict[str, str] = {
     "anthropic": "zebench.agents.anthropic:AnthropicAgent",
     "openrouter": "zebench.agents.openai_compat:OpenRouterAgent",
     "openai": "zebench.agents.openai_compat:OpenAIAgent",
-    "claude-code": "zebench.agents.claude_code:ClaudeCodeAgent",
+    "claude-code": "zebench.agents.installed.claude_code:ClaudeCodeAgent",
+    "codex": "zebench.agents.installed.codex:CodexAgent",
+    "gemini-cli": "zebench.agents.installed.gemini:GeminiAgent",
+    "qwen-code": "zebench.agents.installed.qwen:QwenAgent",
+    "opencode": "zebench.agents.installed.opencode:OpencodeAgent",
+    "aider": "zebench.agents.installed.aider:AiderAgent",
+    "mini-swe-agent": "zebench.agents.installed.mini_swe:MiniSweAgent",
+    "command": "zebench.agents.installed.command:CommandAgent",
     "replay": "zebench.agents.replay:ReplayAgent",
 }
 

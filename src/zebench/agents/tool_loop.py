@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask
+from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask, ModelAccess
 from zebench.errors import AgentConfigError
 from zebench.llm.client import create_client
 from zebench.llm.config import resolve_api_key, resolve_base_url
@@ -35,6 +35,7 @@ from zebench.llm.types import (
     ToolResultBlock,
     ToolUseBlock,
 )
+from zebench.results.model_calls import Wire
 from zebench.results.models import CostKind, TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
@@ -358,7 +359,13 @@ def _assistant_blocks(response: LLMResponse) -> list[TextBlock | ToolUseBlock | 
 
 
 class ProviderAgent(ToolLoopAgent):
-    """A tool-loop agent talking to one provider; checks its API key when constructed, before any work.
+    """A tool-loop agent talking to one provider, through the run's model gateway.
+
+    It declares its model access (:meth:`model_access`), so the pipeline starts a gateway for the
+    run and the client talks to it with a placeholder key: the real key stays in the gateway, and
+    the run's tokens and cost are measured there, as for every agent. Outside the pipeline (no
+    ``task.model_endpoint``) it talks to the provider directly. The key is checked when the agent is
+    constructed, before any work (not needed to replay a recording through the gateway).
 
     ``options.extra`` may tune retries: ``max_retries``, ``max_total_wait_s``, ``backoff_base_s``.
     """
@@ -366,17 +373,31 @@ class ProviderAgent(ToolLoopAgent):
     def __init__(self, options: AgentOptions) -> None:
         super().__init__(options)
         self._base_url = resolve_base_url(self.provider, options.base_url)
-        self._api_key = resolve_api_key(self.provider, base_url=self._base_url)
+        self._api_key: str | None = None
+        if options.replay_dir is None:
+            self._api_key = resolve_api_key(self.provider, base_url=self._base_url)
 
     def secrets(self) -> list[str]:
-        return [self._api_key]
+        return [self._api_key] if self._api_key else []
+
+    def model_access(self) -> ModelAccess:
+        """The provider, its wire format, and that the client runs here, in the harness."""
+        wire: Wire = "anthropic-messages" if self.provider == "anthropic" else "openai-chat"
+        return ModelAccess(provider=self.provider, wires=(wire,), runs_in="harness", base_url=self._base_url)
 
     def create_client(self, task: AgentTask, model: str, on_retry: RetryCallback) -> LLMClient:
         extra = self.options.extra
+        endpoint = task.model_endpoint
+        if endpoint is not None:
+            wire = self.model_access().wires[0]
+            base_url, api_key = endpoint.url_for(wire), endpoint.api_key
+        else:
+            base_url = self._base_url
+            api_key = self._api_key or resolve_api_key(self.provider, base_url=self._base_url)
         return create_client(
             self.provider,
-            base_url=self._base_url,
-            api_key=self._api_key,
+            base_url=base_url,
+            api_key=api_key,
             on_retry=on_retry,
             max_retries=int(extra.get("max_retries", 5)),
             max_total_wait_s=float(extra.get("max_total_wait_s", 120)),

@@ -8,6 +8,7 @@ import typer
 
 from zebench import __version__
 from zebench.cli import browse, check, fetch, run_view, services, worker
+from zebench.cli.agents import agents_app
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -49,6 +50,7 @@ app.command()(browse.batch)
 app.command()(browse.compare)
 app.add_typer(new_app, name="new")
 app.add_typer(mint_app, name="mint")
+app.add_typer(agents_app, name="agents")
 app.command()(services.serve)
 app.add_typer(services.db_app, name="db")
 app.command()(services.sync)

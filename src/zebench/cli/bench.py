@@ -109,7 +109,7 @@ def bench(
     agent: Annotated[
         str | None,
         typer.Option(
-            help="echo (default), oracle, anthropic, openrouter, openai, claude-code, replay or a plug-in."
+            help="echo (default), oracle, anthropic, openrouter, openai, replay, a CLI agent (zebench agents) or a plug-in."
         ),
     ] = None,
     agents: Annotated[list[str] | None, typer.Option("--agents", help="Several agents: a,b.")] = None,
@@ -117,6 +117,15 @@ def bench(
     models: Annotated[list[str] | None, typer.Option("--models", help="Several models: m1,m2.")] = None,
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="OpenAI-compatible or Anthropic endpoint.")
+    ] = None,
+    agent_bin: Annotated[
+        str | None, typer.Option("--agent-bin", help="Run this binary instead of the CLI agent's pinned one.")
+    ] = None,
+    agent_command: Annotated[
+        str | None,
+        typer.Option(
+            "--agent-command", help="The command agent's template: {prompt_file} {model} {base_url}."
+        ),
     ] = None,
     iterations: Annotated[int, typer.Option(min=1, help="Run each cell N times into one batch.")] = 1,
     plan_file: Annotated[
@@ -154,9 +163,23 @@ def bench(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=1.0, help="Seconds per run.")
     ] = None,
-    record: Annotated[Path | None, typer.Option("--record", help="Store every LLM exchange in DIR.")] = None,
+    max_model_calls: Annotated[
+        int | None, typer.Option("--max-model-calls", min=1, help="Model calls per run (the gateway).")
+    ] = None,
+    provider_tools: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--provider-tools", help="Grant provider-side tools: web_search,code_execution,... or all."
+        ),
+    ] = None,
+    pin_generation: Annotated[
+        list[str] | None,
+        typer.Option("--pin-generation", help="Pin settings at the gateway: temperature=0,max_tokens=4096."),
+    ] = None,
+    record: Annotated[Path | None, typer.Option("--record", help="Store every model call in DIR.")] = None,
     replay: Annotated[
-        Path | None, typer.Option("--replay", help="Recording to replay with --agent replay.")
+        Path | None,
+        typer.Option("--replay", help="Serve a --record DIR back: any agent (gateway) or --agent replay."),
     ] = None,
     suites_dir: Annotated[Path | None, typer.Option("--suites-dir", envvar="ZEBENCH_SUITES_DIR")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")] = None,
@@ -211,8 +234,10 @@ def bench(
         return
     # Imported here, not at module level: every other command (and --help) starts faster.
     from zebench.agents import create_agent
+    from zebench.cli.agents import prepare_agent
     from zebench.cli.bench_specialist import after_batch, with_specialist
     from zebench.cli.fetch import prepare_scenarios
+    from zebench.cli.gateway_options import parse_pin, parse_provider_tools
     from zebench.cli.isolation import workspace_limit_flags
     from zebench.cli.onward import print_onward
     from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
@@ -276,6 +301,15 @@ def bench(
                 "time_limit_s": time_limit,
                 "record_dir": record,
                 "replay_dir": replay,
+                "extra": {
+                    key: value
+                    for key, value in (("agent_bin", agent_bin), ("command", agent_command))
+                    if value is not None
+                }
+                or None,
+                "max_model_calls": max_model_calls,
+                "provider_tools": parse_provider_tools(provider_tools) or None,
+                "pin_generation": parse_pin(pin_generation),
             }
             plan = ExperimentPlan.model_validate(
                 {
@@ -318,7 +352,8 @@ def bench(
         specs = with_specialist(specs, specialist, templates_dir=templates_dir, agent=agent, model=model)
     distinct = {(spec.agent, spec.options.model_dump_json()): spec for spec in specs}
     for spec in distinct.values():
-        create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
+        built = create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
+        prepare_agent(built, quiet=as_json)
     executor = _executor(executor_kind, parallel, scheduler, db, sandbox, offline, dask_wait)
     with (
         open_sink(db, console=err_console) as sink,

@@ -174,6 +174,12 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
         tele.add_row(
             "Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}"
         )
+    gateway = record.metadata.get("model_gateway")
+    if isinstance(gateway, dict):
+        wires = ", ".join(gateway.get("wires") or [])
+        tele.add_row(
+            "Model calls", f"{gateway.get('calls', 0)} through the gateway" + (f" ({wires})" if wires else "")
+        )
     counts = ", ".join(f"{name} {n}" for name, n in sorted(telemetry.tool_call_counts.items()))
     tele.add_row("Tool calls", printable(f"{telemetry.tool_calls}" + (f" ({counts})" if counts else "")))
     if record.changed_files:

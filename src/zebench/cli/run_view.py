@@ -19,6 +19,8 @@ from rich.text import Text
 from zebench.cli.browse import DbOption, JsonOption, print_json, print_run_tests, run_test_rows
 from zebench.cli.context import console, open_results
 from zebench.cli.render import fmt_duration, legend, mark, printable, run_panel
+from zebench.cli.render_calls import calls_table, usage_check_line
+from zebench.results.model_calls import MODEL_CALLS_ARTIFACT, calls_from_json
 from zebench.results.models import CommandResult, ControlResult, RunRecord
 from zebench.store.base import ResultStore
 
@@ -48,18 +50,30 @@ def run(
         record = store.get_run(found)
         names = store.artifact_names(found)
         control = _control_for(store, record)
-        asked = (("diff", diff), ("trajectory", trajectory), ("tests", tests or all_tests))
+        asked = (
+            ("diff", diff),
+            ("trajectory", trajectory),
+            ("tests", tests or all_tests),
+            (MODEL_CALLS_ARTIFACT, True),
+        )
         wanted = [name for name, on in asked if on and name in names]
         texts = {name: store.get_artifact(found, name) for name in wanted}
     rows = run_test_rows(texts.get("tests"), everything=all_tests) if tests or all_tests else None
+    calls = calls_from_json(texts.pop(MODEL_CALLS_ARTIFACT, None))
     if as_json:
         data = _json(record, names, control, texts)
+        data["model_calls"] = [c.model_dump(mode="json") for c in calls]
         if rows is not None:
             data["test_rows"] = [row.model_dump(mode="json") for row in rows]
         print_json(data)
         return
     console.print(run_panel(record, control))
     console.print(legend())
+    if calls:
+        console.print(calls_table(calls))
+    mismatch = usage_check_line(record.metadata.get("usage_check") or {})
+    if mismatch is not None:
+        console.print(mismatch)
     if rows is not None:
         print_run_tests(record, rows, "tests" in texts)
     _summary(record)

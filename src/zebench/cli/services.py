@@ -70,7 +70,7 @@ def fake_llm(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535)] = 8765,
 ) -> None:
-    """Serve a scripted fake LLM speaking the Anthropic and OpenAI APIs, for offline tests."""
+    """Serve a scripted fake LLM speaking the Anthropic, OpenAI (Chat, Responses) and Gemini APIs, for offline tests."""
     from zebench.llm.fake import serve as serve_fake
 
     serve_fake(script, host, port)

@@ -136,6 +136,14 @@ class LocalCommandRunner:
         """Release what the runner holds (sandbox sessions); it may still run one-off commands."""
         return None
 
+    def attach_gateway(self, unix_socket: Path, host_url: str) -> str:
+        """Let this phase's commands reach the run's model gateway; returns its URL as they see it.
+
+        On the host they reach its TCP port directly (and everything else besides); sandboxing
+        runners forward it into the sandbox instead.
+        """
+        return host_url
+
     def with_cancel(self, cancel: threading.Event) -> LocalCommandRunner:
         """A copy of this runner whose commands stop when ``cancel`` is set; this one is unchanged."""
         clone = copy.copy(self)

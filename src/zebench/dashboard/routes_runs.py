@@ -9,10 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
+from zebench.dashboard.call_timeline import call_timeline
 from zebench.dashboard.core import Dashboard
 from zebench.dashboard.views import parse_agent_output, parse_diff, parse_trajectory
 from zebench.errors import NotFoundError, StoreError
 from zebench.grading import TestReport, TestRow, report_rows
+from zebench.results.model_calls import MODEL_CALLS_ARTIFACT, calls_from_json
 from zebench.results.models import RunStatus
 from zebench.store.queries import RunFilters, RunSort
 
@@ -39,7 +41,7 @@ TEXT_FILTERS = {
     "specialist": "specialist",
 }
 # The artifacts shown on the run page (validation comes with get_run).
-SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge", "tests")
+SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge", "tests", MODEL_CALLS_ARTIFACT)
 
 
 def parse_run_query(query: QueryParams) -> tuple[RunFilters, RunSort, int, list[str]]:
@@ -150,6 +152,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         # it ran with --keep-workspace. (Checked on the server's disk: where the run ran, usually.)
         workspace = run.telemetry.workspace_dir
         workspace_kept = workspace is not None and Path(workspace).is_dir()
+        calls = calls_from_json(texts.get(MODEL_CALLS_ARTIFACT))
         return dash.render(
             request,
             "run.html",
@@ -161,5 +164,9 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             weight_total=weights,
             workspace_kept=workspace_kept,
             test_rows=run_test_rows(texts.get("tests")),
+            model_calls=calls,
+            call_timeline=call_timeline(calls) if calls else None,
+            withheld_tools=sorted({name for c in calls for name in c.withheld_tools}),
+            usage_check=run.metadata.get("usage_check"),
             other_artifacts=sorted(names - set(SHOWN_ARTIFACTS) - {"validation"}),
         )

@@ -18,7 +18,7 @@ _prices_lock = threading.Lock()
 _prices: dict[tuple[str | None, tuple[int, int] | None], dict[str, ModelPrice]] = {}
 
 
-def _pricing_table(pricing_file: Path | None) -> PricingTable:
+def pricing_table(pricing_file: Path | None) -> PricingTable:
     """A fresh table (its own warned-about set) over prices parsed once per process and file version.
 
     Same result as ``PricingTable.load``; parsing the bundled table on every run cost ~10 ms. The
@@ -81,7 +81,7 @@ def create_client(
     policy = RetryPolicy(
         max_retries=max_retries, max_total_wait_s=max_total_wait_s, base_s=backoff_base_s, cap_s=backoff_cap_s
     )
-    table = pricing or _pricing_table(pricing_file)
+    table = pricing or pricing_table(pricing_file)
     client: LLMClient
     if provider == "anthropic":
         from zebench.llm.anthropic_client import AnthropicClient

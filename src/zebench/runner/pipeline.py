@@ -6,15 +6,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zebench.agents import AgentOptions, AgentResult, AgentTask, create_agent
+from zebench.agents import Agent, AgentOptions, AgentResult, AgentTask, create_agent, model_access_of
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.errors import ZebenchError
 from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
 from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
+from zebench.runner.gateway_phase import agent_gateway, apply_verdict, record_gateway
 from zebench.runner.progress import NullProgress, ProgressReporter
 from zebench.runner.sink import ResultSink
 from zebench.runner.tests import read_run_tests
@@ -25,6 +26,9 @@ from zebench.scoring import score_run
 from zebench.tools import OracleAnswers, Toolbox
 from zebench.validation import run_validation
 from zebench.workspace import Workspace, copy_hidden_tests, fill_workspace, remove_tree, reserve_workspace
+
+if TYPE_CHECKING:
+    from zebench.gateway import ModelGateway
 
 DIFF_CAP_BYTES = 2_000_000
 _OMITTED_SHOWN = 200  # files named as left out of the diff, per run
@@ -86,6 +90,27 @@ def local_runner(scenario: Scenario) -> CommandRunner:
     """The default command runner of a scenario: on the host, with its env and tool environment."""
     runtime = scenario_runtime(scenario)
     return LocalCommandRunner(base_env={**scenario.env, **runtime.env}, path_prefix=runtime.path_prefix)
+
+
+def _run_agent(
+    agent: Agent, task: AgentTask, spec: RunSpec, runner: CommandRunner
+) -> tuple[AgentResult, ModelGateway | None]:
+    """Run the agent, behind the run's model gateway when it declares a model."""
+    access = model_access_of(agent)
+    with agent_gateway(access, spec.options, task.scenario, runner, run_id=task.run_id, agent=spec.agent) as (
+        gateway,
+        endpoint,
+    ):
+        task.model_endpoint = endpoint
+        try:
+            result = agent.run(task)
+        except ZebenchError:
+            raise
+        except Exception as exc:
+            result = AgentResult(status="failed", reason=f"agent crashed: {type(exc).__name__}: {exc}")
+        if gateway is not None:
+            result = apply_verdict(result, gateway)
+    return result, gateway
 
 
 def run_one(
@@ -173,12 +198,7 @@ def run_one(
             extra={"on_event": lambda message: progress.event(label, message), "cancel": cancel},
         )
         agent_started = time.monotonic()
-        try:
-            agent_result = agent.run(task)
-        except ZebenchError:
-            raise
-        except Exception as exc:
-            agent_result = AgentResult(status="failed", reason=f"agent crashed: {type(exc).__name__}: {exc}")
+        agent_result, gateway = _run_agent(agent, task, spec, runner)
         agent_ms = int((time.monotonic() - agent_started) * 1000)
         record.oracle_questions = list(oracle.log)
         if agent_result.model:
@@ -192,6 +212,11 @@ def run_one(
             workspace_dir=str(workspace.path),
         )
         record.artifacts["agent_output"] = agent_result.final_message
+        if agent_result.metadata:
+            # What the agent reported about itself (a CLI's version, exit code, its own usage figures).
+            record.metadata["agent"] = agent_result.metadata
+        if gateway is not None:  # tokens, cost and the call log from the gateway, for every agent alike
+            record_gateway(record, agent_result, gateway)
 
         limits = spec.workspace_limits or scenario.workspace_limits
         diff = workspace.diff(DIFF_CAP_BYTES, limits=limits)

@@ -18,6 +18,10 @@ message (both ends run the same interpreter); the server first sends ``{"op": "r
   behind outlives it.
 
 When the socket closes, the server exits, and bubblewrap with it.
+
+With ``FD PORT SOCKET FORWARDER_SOURCE`` the server first starts the model gateway's forwarder
+(``_forwarder.py``: 127.0.0.1:PORT inside to the gateway's Unix socket SOCKET), before it reports
+ready; the forwarder is spared by the sweeps and lives as long as the sandbox.
 """
 
 import _socket
@@ -55,10 +59,11 @@ def _kill(pid, group=False):
         pass
 
 
-def _sweep(me):
-    """SIGKILL every process of this pid namespace except this server and pid 1 (bwrap's init)."""
+def _sweep(me, keep=()):
+    """SIGKILL every process of this pid namespace except this server, pid 1 (bwrap's init) and ``keep``."""
+    spared = (1, me, *keep)
     for _ in range(50):
-        others = [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
+        others = [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in spared]
         if not others:
             return
         for pid in others:
@@ -88,7 +93,7 @@ def _spawn(request, out_fd, err_fd):
     os._exit(127)
 
 
-def _run(sock, request, fds):
+def _run(sock, request, fds, keep=()):
     ident = request.get("id")
     pid = _spawn(request, fds[0], fds[1])
     for fd in fds:
@@ -110,13 +115,27 @@ def _run(sock, request, fds):
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(watch)
-    _sweep(os.getpid())
+    _sweep(os.getpid(), keep)
     # 128 + signal, as a shell (and a one-off bubblewrap sandbox) reports a killed command.
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
     _send(sock, {"op": "exit", "id": ident, "code": code})
 
 
+def _start_forwarder(args):
+    """Run the forwarder's source and start it; returns its pid (to spare it from the sweeps).
+
+    Its child closes every inherited descriptor, this server's control socket included.
+    """
+    port, path, source = int(args[0]), args[1], args[2]
+    namespace: dict = {"__name__": "zebench_forwarder"}  # zebench's own file, passed by the harness
+    exec(compile(source, "_forwarder.py", "exec"), namespace)
+    return namespace["start"](port, path)
+
+
 def main():
+    keep: tuple = ()
+    if len(sys.argv) >= 5:
+        keep = (_start_forwarder(sys.argv[2:5]),)
     sock = _socket.socket(fileno=int(sys.argv[1]))
     _send(sock, {"op": "ready"})
     while True:
@@ -127,7 +146,7 @@ def main():
         if message is None:
             return
         if message.get("op") == "run" and len(fds) == 2:
-            _run(sock, message, fds)
+            _run(sock, message, fds, keep)
         else:
             for fd in fds:
                 os.close(fd)

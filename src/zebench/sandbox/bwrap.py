@@ -69,6 +69,25 @@ _ETC_ENTRIES = (
 
 
 @dataclass(frozen=True)
+class PhaseMounts:
+    """Extra binds for one phase's sandbox: what an agent CLI running inside needs.
+
+    ``home`` is a host folder shown read-write as HOME (the agent's private configuration and
+    session files, never in the workspace); ``read_only`` are host folders shown read-only at their
+    own paths (the agent's installation); ``sockets`` are ``(host path, path inside)`` pairs of Unix
+    sockets (the model gateway's), the only way out of a sandbox without network.
+    ``lift_address_space`` drops RLIMIT_AS for the phase: node's WebAssembly (undici's HTTP parser)
+    reserves tens of GB of address space it never touches, and a CLI agent's fetch fails under the
+    16 GB cap; the memory cgroup still bounds what it really uses.
+    """
+
+    home: str | None = None
+    read_only: tuple[str, ...] = ()
+    sockets: tuple[tuple[str, str], ...] = ()
+    lift_address_space: bool = False
+
+
+@dataclass(frozen=True)
 class SandboxLayout:
     """Where things are: the bwrap binary and the host folders shown read-only inside."""
 
@@ -89,6 +108,11 @@ def runtime_paths() -> list[str]:
         # .../bin/node -> the installation folder (nvm, volta, a tarball in /opt ...).
         candidates.add(str(Path(os.path.realpath(node)).parent.parent))
     return sorted(p for p in candidates if not _covered(p, _SYSTEM_PATHS) and os.path.isdir(p))
+
+
+def shown_anyway(path: str) -> bool:
+    """Whether every sandbox shows ``path`` already (the system folders, this Python, node)."""
+    return _covered(path, (*_SYSTEM_PATHS, *runtime_paths()))
 
 
 def _covered(path: str, roots: Iterable[str]) -> bool:
@@ -129,8 +153,13 @@ def bwrap_argv(
     layout: SandboxLayout,
     network: bool = False,
     uid: int = SANDBOX_UID,
+    mounts: PhaseMounts | None = None,
+    gateway_socket: str | None = None,
 ) -> list[str]:
     """The full argv running ``inner`` in a sandbox whose only writable host folder is ``writable``.
+
+    ``gateway_socket`` (the model gateway's Unix socket on the host) is bound read-only at
+    ``zebench.sandbox.gateway_link.SOCKET_IN_SANDBOX``.
 
     Order matters to bwrap: mounts are applied left to right, so the private /tmp comes before the
     read-only runtimes and the workspace (either may live under /tmp on the host) and the root is
@@ -155,10 +184,21 @@ def bwrap_argv(
     if network:
         args.append("--share-net")
     args += _system_args()
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", SANDBOX_HOME]
+    mounts = mounts or PhaseMounts()
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    if mounts.home is not None:
+        args += ["--bind", os.path.realpath(mounts.home), SANDBOX_HOME]
+    else:
+        args += ["--tmpfs", SANDBOX_HOME]
     # After the private /tmp, so interpreters and tool environments kept under /tmp stay visible.
-    for path in layout.read_only:
+    for path in dict.fromkeys([*layout.read_only, *mounts.read_only]):
         args += ["--ro-bind", path, path]
+    for host, inside in mounts.sockets:
+        args += ["--bind", host, inside]
     args += ["--bind", work, work]
+    if gateway_socket is not None:
+        from zebench.sandbox.gateway_link import SOCKET_IN_SANDBOX
+
+        args += ["--ro-bind", gateway_socket, SOCKET_IN_SANDBOX]
     args += ["--remount-ro", "/", "--chdir", os.path.realpath(cwd), "--", *inner]
     return args

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from zebench.commands.runner import DEFAULT_OUTPUT_CAP, Launch, LocalCommandRunner
 from zebench.results.models import CommandKind, CommandResult
-from zebench.sandbox.bwrap import SANDBOX_HOME, SandboxLayout, bwrap_argv, sandbox_path
+from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts, SandboxLayout, bwrap_argv, sandbox_path
+from zebench.sandbox.gateway_link import url_in_sandbox, wrap_with_forwarder
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 from zebench.sandbox.session import SandboxSession, SessionUnavailable
 
@@ -27,6 +28,8 @@ class _Sessions:
         self.standby: SandboxSession | None = None
         self.broken = False  # a session failed to start here: one sandbox per command from now on
         self.root: Path | None = None  # the folder sessions make writable (the run's workspace)
+        self.mounts: PhaseMounts | None = None  # this phase's extra binds (an agent CLI's HOME ...)
+        self.gateway: Path | None = None  # the model gateway's socket, during the agent's phase
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -79,14 +82,51 @@ class BwrapCommandRunner(LocalCommandRunner):
 
     # --- sessions -------------------------------------------------------------------------------
 
-    def _start(self, cwd: Path) -> SandboxSession:
+    def _phase_limits(self, mounts: PhaseMounts | None) -> Limits:
+        if mounts is not None and mounts.lift_address_space:
+            return replace(self.limits, address_space_mb=None)
+        return self.limits
+
+    def _start(self, cwd: Path, mounts: PhaseMounts | None = None) -> SandboxSession:
         return SandboxSession(
             self.workspace or self._sessions.root or cwd,
             layout=self.layout,
-            limits=self.limits,
+            limits=self._phase_limits(mounts),
             network=self.network,
             use_cgroups=self.use_cgroups,
+            gateway_socket=self._sessions.gateway,
+            mounts=mounts,
         )
+
+    def attach_gateway(self, unix_socket: Path, host_url: str) -> str:
+        """Let this phase's commands reach the model gateway; returns its URL as they see it.
+
+        Without the network, the socket is bound into the sandbox and forwarded to a port on its
+        own loopback, and nothing else is reachable. With the network (a scenario's ``network:
+        true``) the sandbox shares the host's, so it reaches the gateway's TCP port directly.
+        The next :meth:`next_phase` detaches it: validation never sees the gateway.
+        """
+        if self.network_for(None):
+            return host_url
+        with self._sessions.lock:
+            self._sessions.gateway = unix_socket
+        return url_in_sandbox()
+
+    def set_phase_mounts(self, mounts: PhaseMounts | None) -> None:
+        """Give this phase's sandbox extra binds (see :class:`PhaseMounts`) until :meth:`next_phase`.
+
+        An agent CLI runs in the agent's phase with its private HOME, its installation and the
+        model gateway's socket; a session already running without them is ended first, so the
+        next command starts in a sandbox that has them. The next phase's sandbox never has them.
+        """
+        state = self._sessions
+        with state.lock:
+            stale = state.current if state.current is not None and state.current.mounts != mounts else None
+            if stale is not None:
+                state.current = None
+            state.mounts = mounts
+        if stale is not None:
+            stale.close()
 
     def prepare_next(self, cwd: Path) -> None:
         """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
@@ -102,6 +142,8 @@ class BwrapCommandRunner(LocalCommandRunner):
         state = self._sessions
         with state.lock:
             old, state.current, state.standby = state.current, state.standby, None
+            state.mounts = None
+            state.gateway = None
         if old is not None:
             old.close()
 
@@ -124,9 +166,15 @@ class BwrapCommandRunner(LocalCommandRunner):
             if state.broken:
                 return None
             session = state.current
-            if session is None or not session.alive or not session.covers(cwd):
+            if (
+                session is None
+                or not session.alive
+                or not session.covers(cwd)
+                or session.gateway_socket != state.gateway
+                or session.mounts != state.mounts
+            ):
                 # e.g. the runner moved on to another workspace: its old sandbox is done with
-                stale, session = session, self._start(cwd)
+                stale, session = session, self._start(cwd, state.mounts)
                 state.current = session
         if stale is not None:
             stale.close()
@@ -184,12 +232,18 @@ class BwrapCommandRunner(LocalCommandRunner):
         return self.network if requested is None else requested
 
     def argv(self, command: str, cwd: Path, network: bool = False) -> list[str]:
+        inner = super().argv(command, cwd, network)
+        gateway = None if network else self._sessions.gateway
+        if gateway is not None:  # a sandbox of its own still reaches the gateway, and only it
+            inner = wrap_with_forwarder(inner)
         return bwrap_argv(
-            super().argv(command, cwd, network),
+            inner,
             writable=self.workspace or cwd,
             cwd=cwd,
             layout=self.layout,
             network=network,
+            gateway_socket=None if gateway is None else str(gateway),
+            mounts=self._sessions.mounts,
         )
 
     def visible_path(self, host_path: str) -> str:
@@ -208,9 +262,10 @@ class BwrapCommandRunner(LocalCommandRunner):
 
     @contextmanager
     def launch(self, cwd: Path, timeout_s: float) -> Iterator[Launch]:
-        cgroups = CgroupSet.create(self.limits) if self.use_cgroups else CgroupSet()
+        limits = self._phase_limits(self._sessions.mounts)
+        cgroups = CgroupSet.create(limits) if self.use_cgroups else CgroupSet()
         try:
-            rlimits = rlimit_values(self.limits)
+            rlimits = rlimit_values(limits)
             wrapper = exec_wrapper(rlimits, cgroups.directories)
             if wrapper is not None:
                 yield Launch(prefix=tuple(wrapper))

@@ -34,7 +34,8 @@ from pathlib import Path
 from zebench._threads import background_thread
 from zebench.commands.capture import CappedReader
 from zebench.results.models import CommandKind, CommandResult
-from zebench.sandbox.bwrap import SandboxLayout, bwrap_argv
+from zebench.sandbox.bwrap import PhaseMounts, SandboxLayout, bwrap_argv
+from zebench.sandbox.gateway_link import session_args
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 
 SERVER_SOURCE = (Path(__file__).with_name("_session_server.py")).read_text(encoding="utf-8")
@@ -52,10 +53,20 @@ class SandboxSession:
     """One long-lived sandbox with ``root`` writable; :meth:`run` executes commands inside it."""
 
     def __init__(
-        self, root: Path, *, layout: SandboxLayout, limits: Limits, network: bool, use_cgroups: bool
+        self,
+        root: Path,
+        *,
+        layout: SandboxLayout,
+        limits: Limits,
+        network: bool,
+        use_cgroups: bool,
+        gateway_socket: Path | None = None,
+        mounts: PhaseMounts | None = None,
     ) -> None:
         self.root = Path(os.path.realpath(root))
         self.network = network
+        self.gateway_socket = gateway_socket  # the model gateway, forwarded inside (agent phase only)
+        self.mounts = mounts
         self._lock = threading.Lock()
         self._ready = False
         self._dead = False
@@ -65,7 +76,17 @@ class SandboxSession:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._sock = parent
         inner = [sys.executable, "-I", "-S", "-c", SERVER_SOURCE, str(child.fileno())]
-        argv = bwrap_argv(inner, writable=self.root, cwd=self.root, layout=layout, network=network)
+        if gateway_socket is not None:
+            inner += session_args()
+        argv = bwrap_argv(
+            inner,
+            writable=self.root,
+            cwd=self.root,
+            layout=layout,
+            network=network,
+            gateway_socket=None if gateway_socket is None else str(gateway_socket),
+            mounts=mounts,
+        )
         rlimits = rlimit_values(limits)
         wrapper = exec_wrapper(rlimits, self._cgroups.directories)
         preexec = None if wrapper else make_preexec(rlimits, self._cgroups.open_proc_fds())

@@ -88,6 +88,7 @@ def _from_design(data: dict[str, Any], directory: Path, config_file: Path, suite
         hidden_tests_dir=_hidden_tests(raw.hidden_tests, directory, config_file),
         env=raw.env,
         network=raw.network,
+        model_gateway=raw.model_gateway,
         tags=raw.tags,
     )
 
@@ -142,6 +143,7 @@ def _from_ze(data: dict[str, Any], directory: Path, config_file: Path, suite: st
         hidden_tests_dir=_hidden_tests(raw.hidden_tests, directory, config_file),
         env=raw.env,
         network=raw.network,
+        model_gateway=raw.model_gateway,
         tags=raw.tags,
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from zebench.results.model_calls import ALL_PROVIDER_TOOLS, PROVIDER_TOOLS
 from zebench.results.models import CommandKind
 
 ScenarioFormat = Literal["design", "ze-benchmarks"]
@@ -188,6 +189,21 @@ class WorkspaceLimits(_Model):
     file_bytes: int = Field(default=10 * 1024**2, gt=0)  # one file in the diff
 
 
+class ModelGatewaySettings(_Model):
+    """A scenario's ``model_gateway:``: what the run's model gateway lets through."""
+
+    provider_tools: list[str] = Field(default_factory=list)  # provider-side tools granted, or ["all"]
+
+    @field_validator("provider_tools")
+    @classmethod
+    def _known_tools(cls, value: list[str]) -> list[str]:
+        known = (*PROVIDER_TOOLS, ALL_PROVIDER_TOOLS)
+        for name in value:
+            if name not in known:
+                raise ValueError(f"unknown provider tool {name!r}; use {', '.join(known)}")
+        return value
+
+
 class Scenario(_Model):
     """A loaded, validated scenario. Paths are absolute."""
 
@@ -233,6 +249,7 @@ class Scenario(_Model):
     env: dict[str, str] = Field(default_factory=dict)  # extra environment for commands
     network: bool = False  # whether sandboxed commands may use the network
     workspace_limits: WorkspaceLimits = Field(default_factory=WorkspaceLimits)
+    model_gateway: ModelGatewaySettings | None = None  # provider tools the model gateway lets through
     tags: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)  # unknown keys and other non-fatal findings
     raw: dict[str, Any] = Field(default_factory=dict)  # the parsed YAML, for evaluators that need extra keys

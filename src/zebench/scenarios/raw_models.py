@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from zebench.results.models import CommandKind
 from zebench.scenarios._parse import describe, fail
-from zebench.scenarios.model import HeuristicChecks, LLMJudgeConfig, Targets
+from zebench.scenarios.model import HeuristicChecks, LLMJudgeConfig, ModelGatewaySettings, Targets
 
 DESIGN_MARKERS = frozenset({"validation_commands", "evaluators", "name"})
 ZE_MARKERS = frozenset({"id", "validation", "suite"})
@@ -176,6 +176,7 @@ class Sourced(_Raw):
     # SWE-bench's lists (or a tests.lock.json beside scenario.yaml, never both).
     fail_to_pass: TestIds | None = None
     pass_to_pass: TestIds | None = None
+    model_gateway: ModelGatewaySettings | None = None  # what the run's model gateway lets through
 
 
 # --- design format -------------------------------------------------------------------------------

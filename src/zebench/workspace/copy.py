@@ -23,6 +23,7 @@ EXCLUDED_DIRS: frozenset[str] = frozenset(
         ".nx",
         ".next",
         ".pytest_cache",
+        ".aider.tags.cache.v4",  # aider's repository-map cache
         ".mypy_cache",
         ".ruff_cache",
         ".tox",

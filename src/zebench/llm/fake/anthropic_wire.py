@@ -44,7 +44,12 @@ def _usage(usage: FakeUsage, *, output_tokens: int | None = None) -> dict[str, A
 
 def _tool_blocks(reply: FakeReply) -> list[dict[str, Any]]:
     return [
-        {"type": "tool_use", "id": call.id or new_id("toolu_"), "name": call.name, "input": call.arguments}
+        {
+            "type": "tool_use",
+            "id": call.id or new_id("toolu_"),
+            "name": call.name,
+            "input": call.wire_arguments(),
+        }
         for call in reply.tool_calls
     ]
 

@@ -8,19 +8,31 @@ chunked stream halfway, or stall before answering.
 from __future__ import annotations
 
 import json
+import re
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from zebench.llm.fake import anthropic_wire, openai_wire
-from zebench.llm.fake.conversation import anthropic_context, openai_context, rough_token_count
+from zebench.llm.fake import anthropic_wire, gemini_wire, openai_wire, responses_wire
+from zebench.llm.fake.conversation import (
+    anthropic_context,
+    gemini_context,
+    openai_context,
+    responses_context,
+    rough_token_count,
+    system_text,
+)
 from zebench.llm.fake.script import FakeFault
 
 if TYPE_CHECKING:
     from zebench.llm.fake.server import FakeLLMServer
 
-Flavor = Literal["anthropic", "openai"]
+Flavor = Literal["anthropic", "openai", "gemini"]
+_GEMINI_CALL = re.compile(
+    r"^/(?:v1beta|v1|v1alpha)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent|countTokens)$"
+)
+_GEMINI_MODELS = re.compile(r"^/(?:v1beta|v1alpha)/models$")
 
 
 class FakeRequestHandler(BaseHTTPRequestHandler):
@@ -116,11 +128,17 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         openrouter = path.startswith("/api/")
         route = path[len("/api") :] if openrouter else path
-        if route in ("/chat/completions", "/models"):
+        if route in ("/chat/completions", "/models", "/responses"):
             route = "/v1" + route  # clients configured with a base URL lacking /v1
-        flavor: Flavor = (
-            "anthropic" if route.startswith("/v1/messages") or "anthropic-version" in headers else "openai"
-        )
+        flavor: Flavor = "openai"
+        if route.startswith("/v1/messages") or "anthropic-version" in headers:
+            flavor = "anthropic"
+        elif (
+            route.startswith(("/v1beta", "/v1alpha"))
+            or _GEMINI_CALL.match(route)
+            or "x-goog-api-key" in headers
+        ):
+            flavor = "gemini"
         fault = self.fake.script.fault_at(number)
 
         def record(note: str) -> None:
@@ -144,6 +162,13 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             self._send_json(200, {"input_tokens": rough_token_count(body)})
         elif self.command == "POST" and route == "/v1/chat/completions":
             self._chat(body, record, cut=cut)
+        elif self.command == "POST" and route == "/v1/responses":
+            self._responses(body, record, cut=cut)
+        elif self.command == "POST" and (gemini := _GEMINI_CALL.match(route)):
+            self._gemini(gemini["model"], gemini["method"], parse_qs(parts.query), body, record, cut=cut)
+        elif self.command in ("GET", "HEAD") and _GEMINI_MODELS.match(route):
+            record("models")
+            self._send_json(200, gemini_wire.models_json(self.fake.script.models))
         elif self.command in ("GET", "HEAD") and route == "/v1/models":
             record("models")
             self._models(flavor, openrouter)
@@ -160,11 +185,12 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
     def _error(
         self, status: int, message: str, flavor: Flavor, headers: dict[str, str] | None = None
     ) -> None:
-        body = (
-            anthropic_wire.error_body(status, message)
-            if flavor == "anthropic"
-            else openai_wire.error_body(status, message)
-        )
+        if flavor == "anthropic":
+            body = anthropic_wire.error_body(status, message)
+        elif flavor == "gemini":
+            body = gemini_wire.error_body(status, message)
+        else:
+            body = openai_wire.error_body(status, message)
         self._send_json(status, body, headers)
 
     def _apply_fault(self, fault: FakeFault, flavor: Flavor, *, stream: bool) -> None:
@@ -195,7 +221,9 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             self._error(400, "messages: Field required", "anthropic")
             return
         script = self.fake.script
-        reply, why = script.select(*anthropic_context(body))
+        reply, why = script.select(
+            *anthropic_context(body), wire="anthropic-messages", system_text=system_text(body)
+        )
         record(why)
         usage = script.usage_for(reply)
         model = self._model_name(body)
@@ -212,7 +240,7 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             self._error(400, "messages: Field required", "openai")
             return
         script = self.fake.script
-        reply, why = script.select(*openai_context(body))
+        reply, why = script.select(*openai_context(body), wire="openai-chat", system_text=system_text(body))
         record(why)
         usage, cost, model = script.usage_for(reply), script.cost_for(reply), self._model_name(body)
         headers = {"x-request-id": anthropic_wire.new_id("req_")}
@@ -226,10 +254,59 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             payload = json.dumps(openai_wire.completion_json(reply, usage, cost, model)).encode()
             self._send_bytes(200, payload, "application/json", headers, cut=cut)
 
+    def _responses(self, body: Any, record: Any, *, cut: bool) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("input"), str | list):
+            record("bad request")
+            self._error(400, "input: Field required", "openai")
+            return
+        script = self.fake.script
+        earlier = self.fake.turns_after(body.get("previous_response_id"))
+        turns, last = responses_context(body, earlier)
+        reply, why = script.select(turns, last, wire="openai-responses", system_text=system_text(body))
+        record(why)
+        usage, model = script.usage_for(reply), self._model_name(body)
+        response_id = responses_wire.new_response_id()
+        self.fake.remember_response(response_id, turns + 1)
+        headers = {"x-request-id": anthropic_wire.new_id("req_")}
+        if body.get("stream"):
+            self._send_stream(
+                responses_wire.stream_events(reply, usage, model, response_id), headers, cut=cut
+            )
+        else:
+            payload = json.dumps(responses_wire.response_json(reply, usage, model, response_id)).encode()
+            self._send_bytes(200, payload, "application/json", headers, cut=cut)
+
+    def _gemini(
+        self, model: str, method: str, query: dict[str, list[str]], body: Any, record: Any, *, cut: bool
+    ) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("contents"), list):
+            record("bad request")
+            self._error(400, "contents: Field required", "gemini")
+            return
+        if method == "countTokens":
+            record("count_tokens")
+            self._send_json(200, {"totalTokens": rough_token_count(body)})
+            return
+        script = self.fake.script
+        reply, why = script.select(*gemini_context(body), wire="gemini", system_text=system_text(body))
+        record(why)
+        usage = script.usage_for(reply)
+        if method == "generateContent":
+            payload = json.dumps(gemini_wire.response_json(reply, usage, model)).encode()
+            self._send_bytes(200, payload, "application/json", cut=cut)
+            return
+        chunks = gemini_wire.stream_chunks(reply, usage, model)
+        if query.get("alt") == ["sse"]:
+            self._send_stream(gemini_wire.sse_events(chunks), {}, cut=cut)
+        else:  # without alt=sse, a JSON array of the chunks
+            self._send_bytes(200, json.dumps(chunks).encode(), "application/json", cut=cut)
+
     def _models(self, flavor: Flavor, openrouter: bool) -> None:
         models = self.fake.script.models
         if openrouter:
             self._send_json(200, openai_wire.openrouter_models_json(models))
+        elif flavor == "gemini":
+            self._send_json(200, gemini_wire.models_json(models))
         elif flavor == "anthropic":
             self._send_json(200, anthropic_wire.models_json(models))
         else:

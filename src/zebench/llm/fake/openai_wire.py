@@ -34,6 +34,7 @@ def usage_json(usage: FakeUsage, cost: float | None) -> dict[str, Any]:
         "completion_tokens": usage.output_tokens,
         "total_tokens": prompt + usage.output_tokens,
         "prompt_tokens_details": {"cached_tokens": usage.cache_read_input_tokens},
+        "completion_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
     }
     if cost is not None:
         body["cost"] = cost  # OpenRouter reports the measured price of the call here
@@ -45,7 +46,10 @@ def _tool_calls(reply: FakeReply) -> list[dict[str, Any]]:
         {
             "id": call.id or f"call_{uuid.uuid4().hex[:24]}",
             "type": "function",
-            "function": {"name": call.name, "arguments": json.dumps(call.arguments, ensure_ascii=False)},
+            "function": {
+                "name": call.name,
+                "arguments": json.dumps(call.wire_arguments(), ensure_ascii=False),
+            },
         }
         for call in reply.tool_calls
     ]

@@ -14,6 +14,8 @@ from zebench.errors import ZebenchError
 
 StopReason = Literal["end_turn", "tool_use", "max_tokens"]
 FaultKind = Literal["status", "slow", "drop", "truncate", "invalid_json"]
+# The wire formats a reply can be specialised for (``by_wire``), as the gateway names them.
+WireName = Literal["anthropic-messages", "openai-chat", "openai-responses", "gemini"]
 
 
 class _Model(BaseModel):
@@ -22,20 +24,37 @@ class _Model(BaseModel):
 
 
 class FakeToolCall(_Model):
-    """A tool call the fake model makes. ``id`` is generated (``toolu_…`` / ``call_…``) when omitted."""
+    """A tool call the fake model makes, written once and sent in the wire format the request came in.
+
+    ``id`` is generated (``toolu_…`` / ``call_…``) when omitted. ``input`` makes it a freeform call
+    (the Responses API's ``custom_tool_call``, as Codex's ``apply_patch`` is); other wires receive
+    it as the argument ``{"input": …}``.
+    """
 
     name: str = Field(min_length=1)
     arguments: dict[str, Any] = Field(default_factory=dict)
+    input: str | None = None
     id: str | None = None
+
+    def wire_arguments(self) -> dict[str, Any]:
+        """The JSON arguments for wires without freeform tool calls."""
+        return {"input": self.input} if self.input is not None and not self.arguments else self.arguments
 
 
 class FakeUsage(_Model):
     """Token counts reported for one reply, in Anthropic's terms (mapped for OpenAI)."""
 
     input_tokens: int = Field(default=120, ge=0)
-    output_tokens: int = Field(default=40, ge=0)
+    output_tokens: int = Field(default=40, ge=0)  # reasoning tokens included
     cache_read_input_tokens: int = Field(default=0, ge=0)
     cache_creation_input_tokens: int = Field(default=0, ge=0)
+    reasoning_tokens: int = Field(default=0, ge=0)  # the part of output_tokens spent reasoning
+
+    @model_validator(mode="after")
+    def _reasoning_within_output(self) -> FakeUsage:
+        if self.reasoning_tokens > self.output_tokens:
+            raise ValueError("reasoning_tokens are part of output_tokens, so at most output_tokens")
+        return self
 
 
 class FakeReply(_Model):
@@ -46,6 +65,13 @@ class FakeReply(_Model):
     stop_reason: StopReason | None = None
     usage: FakeUsage | None = None  # overrides the script's usage for this reply
     cost: float | None = None  # overrides the script's OpenRouter cost for this reply
+    # This reply as it should be for one wire format: e.g. Codex's shell call on openai-responses,
+    # Gemini CLI's run_shell_command on gemini, where each CLI names its tools differently.
+    by_wire: dict[WireName, FakeReply] = Field(default_factory=dict)
+
+    def for_wire(self, wire: WireName) -> FakeReply:
+        """The reply to send on ``wire``."""
+        return self.by_wire.get(wire, self)
 
     def effective_stop_reason(self) -> StopReason:
         if self.stop_reason is not None:
@@ -54,19 +80,36 @@ class FakeReply(_Model):
 
 
 class FakeRule(_Model):
-    """A reply chosen when ``match`` (a regex, searched) matches the text of the request's last message."""
+    """A reply chosen when ``match`` (a regex, searched) matches the text of the request's last message
+    and ``system`` (a regex) matches its system prompt (either may be left out, not both), and, with
+    ``wire``, only for requests in that wire format. ``system`` tells an agent's side requests (a
+    title generator, a memory extractor) from its conversation."""
 
-    match: str
+    match: str | None = None
+    system: str | None = None
     reply: FakeReply
+    wire: WireName | None = None
 
-    @field_validator("match")
+    @field_validator("match", "system")
     @classmethod
-    def _compiles(cls, value: str) -> str:
+    def _compiles(cls, value: str | None) -> str | None:
         try:
-            re.compile(value)
+            re.compile(value or "")
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _says_something(self) -> FakeRule:
+        if self.match is None and self.system is None:
+            raise ValueError("a rule needs match, system or both")
+        return self
+
+    def matches(self, last_text: str, system_text: str) -> bool:
+        """Whether this rule answers a request with that last message and system prompt."""
+        if self.match is not None and not re.search(self.match, last_text):
+            return False
+        return self.system is None or bool(re.search(self.system, system_text))
 
 
 class FakeFault(_Model):
@@ -122,25 +165,31 @@ class FakeScript(_Model):
         """The fault for the ``number``-th request, if any."""
         return next((f for f in self.faults if f.at == number), None)
 
-    def select(self, assistant_messages: int, last_text: str) -> tuple[FakeReply, str]:
-        """Pick the reply and say why (``rule N``, ``turn N`` or ``default``).
+    def select(
+        self, assistant_messages: int, last_text: str, wire: WireName | None = None, system_text: str = ""
+    ) -> tuple[FakeReply, str]:
+        """Pick the reply for ``wire`` and say why (``rule N``, ``turn N`` or ``default``).
 
         Rules are checked first; then the turn indexed by the number of assistant messages already in
         the conversation, which keeps concurrent conversations deterministic where a global counter
         would interleave them.
         """
         for index, rule in enumerate(self.rules):
-            if re.search(rule.match, last_text):
-                return rule.reply, f"rule {index}"
+            if (rule.wire is None or rule.wire == wire) and rule.matches(last_text, system_text):
+                return _specialised(rule.reply, wire), f"rule {index}"
         if assistant_messages < len(self.turns):
-            return self.turns[assistant_messages], f"turn {assistant_messages}"
-        return self.default, "default"
+            return _specialised(self.turns[assistant_messages], wire), f"turn {assistant_messages}"
+        return _specialised(self.default, wire), "default"
 
     def usage_for(self, reply: FakeReply) -> FakeUsage:
         return reply.usage or self.usage
 
     def cost_for(self, reply: FakeReply) -> float | None:
         return reply.cost if reply.cost is not None else self.cost
+
+
+def _specialised(reply: FakeReply, wire: WireName | None) -> FakeReply:
+    return reply if wire is None else reply.for_wire(wire)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

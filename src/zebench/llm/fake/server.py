@@ -1,4 +1,4 @@
-"""The fake LLM server: a scripted, protocol-faithful stand-in for the Anthropic and OpenAI APIs."""
+"""The fake LLM server: a scripted, protocol-faithful stand-in for the Anthropic, OpenAI and Gemini APIs."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ class FakeLLMServer:
         self._lock = threading.Lock()
         self._count = 0
         self._requests: list[RecordedRequest] = []
+        self._response_turns: dict[str, int] = {}  # Responses API id -> model turns up to it
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -143,6 +144,16 @@ class FakeLLMServer:
         with self._lock:
             self._requests.clear()
 
+    def remember_response(self, response_id: str, turns: int) -> None:
+        """Note how many model turns a Responses conversation had up to ``response_id``."""
+        with self._lock:
+            self._response_turns[response_id] = turns
+
+    def turns_after(self, response_id: object) -> int:
+        """Model turns before a request continuing ``previous_response_id`` (0 for a new one)."""
+        with self._lock:
+            return self._response_turns.get(response_id, 0) if isinstance(response_id, str) else 0
+
     def _next_number(self) -> int:
         with self._lock:
             self._count += 1
@@ -182,6 +193,7 @@ def serve(script_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
         print(f"  Anthropic:  ANTHROPIC_BASE_URL={fake.url}", flush=True)
         print(f"  OpenAI:     OPENAI_BASE_URL={fake.openai_base_url}", flush=True)
         print(f"  OpenRouter: base URL {fake.openrouter_base_url}", flush=True)
+        print(f"  Gemini:     GOOGLE_GEMINI_BASE_URL={fake.url}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         try:
             while True:
