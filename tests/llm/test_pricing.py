@@ -111,3 +111,122 @@ def test_bad_user_file_names_file_and_field(tmp_path: Path) -> None:
         PricingTable.load(file)
     assert str(file) in str(err.value)
     assert "models.m" in str(err.value)
+
+
+def test_a_negative_price_is_bad_input(tmp_path: Path) -> None:
+    file = tmp_path / "prices.json"
+    file.write_text(json.dumps({"models": {"m": {"input": 1, "output": 2, "cache_read": -0.1}}}))
+    with pytest.raises(ZebenchError) as err:
+        PricingTable.load(file)
+    assert "models.m.cache_read" in str(err.value) and "greater than or equal to 0" in str(err.value)
+
+
+# --- cached tokens, priced per wire (each checked against a hand computation) --------------------
+
+
+def test_anthropic_cache_reads_and_writes_are_priced_apart_from_input() -> None:
+    from zebench.gateway.wires.anthropic import usage_fields
+
+    # Anthropic's input_tokens leave the cache out: 1,000 uncached, 20,000 read, 4,000 written
+    # (1,000 of them for an hour), 500 out. claude-sonnet-4-6: $3 in, $15 out, reads $0.30 (0.1x),
+    # 5-minute writes $3.75 (1.25x), 1-hour writes 2x input = $6.
+    usage = usage_fields(
+        {
+            "input_tokens": 1000,
+            "output_tokens": 500,
+            "cache_read_input_tokens": 20_000,
+            "cache_creation_input_tokens": 4000,
+            "cache_creation": {"ephemeral_5m_input_tokens": 3000, "ephemeral_1h_input_tokens": 1000},
+        }
+    )
+    assert (usage.input, usage.cache_read, usage.cache_write, usage.cache_write_1h) == (
+        1000,
+        20_000,
+        4000,
+        1000,
+    )
+    hand = (1000 * 3 + 500 * 15 + 20_000 * 0.3 + 3000 * 3.75 + 1000 * 6) / 1e6
+    assert price_for("claude-sonnet-4-6", usage) == pytest.approx(hand)
+    # Without the cache, every one of those 25,000 prompt tokens costs $3.
+    price = PricingTable.load().lookup("claude-sonnet-4-6")
+    assert price is not None and price.uncached_cost(usage) == pytest.approx((25_000 * 3 + 500 * 15) / 1e6)
+
+
+def test_openai_chat_cached_tokens_are_inside_the_prompt_count() -> None:
+    from openai.types import CompletionUsage
+
+    from zebench.gateway.wires.openai_chat import chat_usage
+    from zebench.llm.openai_client import OpenAICompatClient
+
+    raw = {"prompt_tokens": 3000, "completion_tokens": 100, "prompt_tokens_details": {"cached_tokens": 2048}}
+    # gpt-4.1: $2 in, $8 out, cached input $0.50 (0.25x); OpenAI bills no cache writes.
+    hand = (952 * 2 + 2048 * 0.5 + 100 * 8) / 1e6
+    gateway = chat_usage(raw)
+    assert (gateway.input, gateway.cache_read, gateway.cache_write) == (952, 2048, 0)
+    assert price_for("gpt-4.1", gateway) == pytest.approx(hand)
+
+    raw_sdk = CompletionUsage.model_validate(
+        {**raw, "total_tokens": 3100}
+    )  # as the tool loop's client reads it
+    direct = OpenAICompatClient._usage(raw_sdk)
+    assert direct == gateway.tokens() and price_for("gpt-4.1", direct) == pytest.approx(hand)
+    # gpt-4o's cached input is half the input price.
+    assert price_for("gpt-4o", gateway) == pytest.approx((952 * 2.5 + 2048 * 1.25 + 100 * 10) / 1e6)
+
+
+def test_openai_responses_cached_tokens_are_inside_the_input_count() -> None:
+    from zebench.gateway.wires.openai_responses import responses_usage
+
+    usage = responses_usage(
+        {
+            "input_tokens": 3000,
+            "input_tokens_details": {"cached_tokens": 2048},
+            "output_tokens": 100,
+            "output_tokens_details": {"reasoning_tokens": 60},
+        }
+    )
+    assert (usage.input, usage.cache_read, usage.output, usage.reasoning) == (952, 2048, 100, 60)
+    # gpt-5: $1.25 in, $10 out (reasoning included), cached input $0.125 (0.1x).
+    assert price_for("gpt-5", usage) == pytest.approx((952 * 1.25 + 2048 * 0.125 + 100 * 10) / 1e6)
+
+
+def test_gemini_cached_content_is_inside_the_prompt_count() -> None:
+    from zebench.gateway.wires.gemini import gemini_usage
+
+    usage = gemini_usage(
+        {
+            "promptTokenCount": 3000,
+            "cachedContentTokenCount": 2000,
+            "candidatesTokenCount": 80,
+            "thoughtsTokenCount": 20,
+        }
+    )
+    assert (usage.input, usage.cache_read, usage.output) == (1000, 2000, 100)
+    # gemini-2.5-flash on Google's API: $0.30 in, $2.50 out (thoughts included), cached $0.03.
+    assert price_for("gemini-2.5-flash", usage) == pytest.approx((1000 * 0.3 + 2000 * 0.03 + 100 * 2.5) / 1e6)
+
+
+def test_one_hour_writes_default_to_twice_the_input_price(tmp_path: Path) -> None:
+    from zebench.results.model_calls import ModelUsage
+
+    file = tmp_path / "prices.json"
+    file.write_text(json.dumps({"mine": {"input": 2, "output": 4, "cache_read": 0.2, "cache_write": 2.5}}))
+    table = PricingTable.load(file)
+    usage = ModelUsage(cache_write=1_000_000, cache_write_1h=400_000)
+    assert table.price_for("mine", usage) == pytest.approx(0.6 * 2.5 + 0.4 * 4)
+    # A plain TokenUsage has no 1-hour part: every write at the 5-minute price.
+    assert table.price_for("mine", TokenUsage(cache_write=1_000_000)) == pytest.approx(2.5)
+
+
+def test_bundled_cache_prices_follow_the_providers_multipliers() -> None:
+    table = bundled_prices()
+    for model in ("claude-sonnet-4-6", "claude-opus-4-1", "claude-haiku-4-5", "claude-3-5-haiku"):
+        price = table[model]
+        assert price.cache_read == pytest.approx(price.input * 0.1), model
+        assert price.cache_write == pytest.approx(price.input * 1.25), model
+    for model, ratio in {"gpt-4o": 0.5, "gpt-4.1": 0.25, "gpt-5": 0.1, "o4-mini": 0.25}.items():
+        price = table[model]
+        assert price.cache_read == pytest.approx(price.input * ratio), model
+        assert price.cache_write == price.input, model  # OpenAI bills no writes
+    for model in ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-3-pro-preview"):
+        assert table[model].cache_read == pytest.approx(table[model].input * 0.1), model

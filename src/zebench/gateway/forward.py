@@ -148,11 +148,12 @@ def price(table: PricingTable, found: StreamUsage, model: str | None) -> tuple[f
         return found.cost_usd, "measured"
     if found.usage.total == 0:
         return 0.0, "measured"
+    # The full ModelUsage is priced: its 1-hour cache writes cost more than the 5-minute ones.
     for name in (found.model, model):
         if name and table.lookup(name) is not None:
-            return table.price_for(name, found.usage.tokens()), "estimated"
+            return table.price_for(name, found.usage), "estimated"
     name = found.model or model
-    estimate = table.price_for(name, found.usage.tokens()) if name else None
+    estimate = table.price_for(name, found.usage) if name else None
     return estimate, "estimated" if estimate is not None else None
 
 

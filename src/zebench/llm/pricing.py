@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zebench.errors import ZebenchError
 from zebench.results.models import TokenUsage
@@ -30,26 +30,45 @@ _DATED_SUFFIX = re.compile(r"[-@](?:\d{8}|\d{4}-\d{2}-\d{2}|latest)$")
 
 
 class ModelPrice(BaseModel):
-    """USD per million tokens. Cache prices default to the input price when a user file omits them."""
+    """USD per million tokens. Cache prices default to the input price when a user file omits them.
+
+    ``cache_read`` is the price of a cached input token read back, ``cache_write`` of one written to
+    the cache (Anthropic's 5-minute writes; OpenAI and Gemini bill none, so theirs is the input
+    price). ``cache_write_1h`` prices Anthropic's 1-hour writes, 2x input when omitted (Anthropic's
+    published multiplier; only Anthropic reports them).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    input: float
-    output: float
-    cache_read: float | None = None
-    cache_write: float | None = None
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+    cache_write_1h: float | None = Field(default=None, ge=0)
 
     def cost(self, usage: TokenUsage) -> float:
-        """The USD cost of ``usage`` at this price."""
+        """The USD cost of ``usage`` at this price.
+
+        ``usage.input`` excludes cached tokens on every wire (the gateway and the clients split them
+        out of OpenAI's and Gemini's prompt counts), so each token is priced exactly once.
+        """
         cache_read = self.input if self.cache_read is None else self.cache_read
         cache_write = self.input if self.cache_write is None else self.cache_write
+        hour_write = 2 * self.input if self.cache_write_1h is None else self.cache_write_1h
+        hour_tokens = min(usage.cache_write, int(getattr(usage, "cache_write_1h", 0) or 0))
         total = (
             usage.input * self.input
             + usage.output * self.output
             + usage.cache_read * cache_read
-            + usage.cache_write * cache_write
+            + (usage.cache_write - hour_tokens) * cache_write
+            + hour_tokens * hour_write
         )
         return total / 1_000_000
+
+    def uncached_cost(self, usage: TokenUsage) -> float:
+        """What ``usage`` would have cost with no prompt cache: every prompt token at the input price."""
+        prompt = usage.input + usage.cache_read + usage.cache_write
+        return (prompt * self.input + usage.output * self.output) / 1_000_000
 
 
 def _normalise(model_id: str) -> str:
@@ -73,8 +92,11 @@ def _parse_prices(data: Any, source: str) -> dict[str, ModelPrice]:
             raise ZebenchError(
                 f"bad price for {model_id!r}: {first['msg']}",
                 file=source,
-                field=f"models.{model_id}",
-                hint="give input and output (and optionally cache_read, cache_write) in USD per million tokens",
+                field=f"models.{model_id}.{'.'.join(str(x) for x in first['loc'])}".rstrip("."),
+                hint=(
+                    "give input and output (and optionally cache_read, cache_write, cache_write_1h) "
+                    "in USD per million tokens, none negative"
+                ),
             ) from exc
     return prices
 

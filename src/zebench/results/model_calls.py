@@ -56,10 +56,12 @@ class ModelUsage(TokenUsage):
 
     ``input`` excludes cached tokens (``cache_read``, ``cache_write``), so each token is priced once.
     ``reasoning`` is the part of ``output`` spent on reasoning: it is *inside* ``output`` and so not
-    added to :attr:`total`.
+    added to :attr:`total`. ``cache_write_1h`` is likewise the part of ``cache_write`` written with
+    Anthropic's 1-hour lifetime, which is priced higher than a 5-minute write.
     """
 
     reasoning: int = 0
+    cache_write_1h: int = 0
 
     def plus(self, other: TokenUsage) -> ModelUsage:
         """The sum, keeping reasoning tokens (``+`` on TokenUsage drops them)."""
@@ -69,6 +71,7 @@ class ModelUsage(TokenUsage):
             cache_read=self.cache_read + other.cache_read,
             cache_write=self.cache_write + other.cache_write,
             reasoning=self.reasoning + getattr(other, "reasoning", 0),
+            cache_write_1h=self.cache_write_1h + getattr(other, "cache_write_1h", 0),
         )
 
     def tokens(self) -> TokenUsage:

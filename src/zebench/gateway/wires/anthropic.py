@@ -31,11 +31,16 @@ _ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: 
 
 
 def usage_fields(raw: dict[str, Any]) -> ModelUsage:
+    """Messages usage: ``input_tokens`` excludes the cache reads and writes, reported apart; the
+    writes' ``cache_creation`` breakdown says how many were written for an hour."""
+    written = as_int(raw.get("cache_creation_input_tokens"))
+    hour = as_int(as_dict(raw.get("cache_creation")).get("ephemeral_1h_input_tokens"))
     return ModelUsage(
         input=as_int(raw.get("input_tokens")),
         output=as_int(raw.get("output_tokens")),
         cache_read=as_int(raw.get("cache_read_input_tokens")),
-        cache_write=as_int(raw.get("cache_creation_input_tokens")),
+        cache_write=written,
+        cache_write_1h=min(hour, written),
     )
 
 
@@ -146,9 +151,17 @@ class _Reader(StreamReader):
         def pick(key: str, new: int, old: int) -> int:
             return new if isinstance(raw.get(key), int) else old
 
+        written = pick("cache_creation_input_tokens", fresh.cache_write, current.cache_write)
+        creation = raw.get("cache_creation")
+        hour = (
+            as_int(creation.get("ephemeral_1h_input_tokens"))
+            if isinstance(creation, dict)
+            else current.cache_write_1h
+        )
         self.found.usage = ModelUsage(
             input=pick("input_tokens", fresh.input, current.input),
             output=pick("output_tokens", fresh.output, current.output),
             cache_read=pick("cache_read_input_tokens", fresh.cache_read, current.cache_read),
-            cache_write=pick("cache_creation_input_tokens", fresh.cache_write, current.cache_write),
+            cache_write=written,
+            cache_write_1h=min(hour, written),
         )

@@ -37,13 +37,17 @@ _FINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}
 
 
 def responses_usage(raw: dict[str, Any]) -> ModelUsage:
-    """Responses usage; ``input_tokens`` includes cached tokens, split out so each is priced once."""
-    cached = as_int(as_dict(raw.get("input_tokens_details")).get("cached_tokens"))
+    """Responses usage; ``input_tokens`` includes cached (and cache-written) tokens, split out so
+    each is priced once."""
+    details = as_dict(raw.get("input_tokens_details"))
+    cached = as_int(details.get("cached_tokens"))
+    written = as_int(details.get("cache_write_tokens"))
     reasoning = as_int(as_dict(raw.get("output_tokens_details")).get("reasoning_tokens"))
     return ModelUsage(
-        input=max(0, as_int(raw.get("input_tokens")) - cached),
+        input=max(0, as_int(raw.get("input_tokens")) - cached - written),
         output=as_int(raw.get("output_tokens")),
         cache_read=cached,
+        cache_write=written,
         reasoning=reasoning,
     )
 
