@@ -12,11 +12,15 @@ the reply is chosen in this order:
 2. ``turns[i]`` where ``i`` is the number of assistant (model) turns already in the request;
 3. ``default``.
 
+With ``caching:``, input tokens are counted from each request and billed as the provider would
+bill its prompt cache (``zebench.llm.fake.caching``).
+
 ``faults`` inject failures by global, 1-based request number: an HTTP status (with retry-after), a
 slow reply, a dropped connection, a truncated body or stream, or a body that is not JSON.
 """
 
 from zebench.llm.fake.script import (
+    FakeCaching,
     FakeFault,
     FakeModelInfo,
     FakeReply,
@@ -30,6 +34,7 @@ from zebench.llm.fake.script import (
 from zebench.llm.fake.server import FakeLLMServer, RecordedRequest, serve
 
 __all__ = [
+    "FakeCaching",
     "FakeFault",
     "FakeLLMServer",
     "FakeModelInfo",

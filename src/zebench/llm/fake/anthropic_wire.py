@@ -34,11 +34,18 @@ def error_body(status: int, message: str) -> dict[str, Any]:
 
 
 def _usage(usage: FakeUsage, *, output_tokens: int | None = None) -> dict[str, Any]:
+    """Anthropic usage: ``input_tokens`` excludes the cache reads and writes; ``cache_creation``
+    splits the writes by lifetime, as the API does."""
+    hour = usage.cache_creation_1h_input_tokens
     return {
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens if output_tokens is None else output_tokens,
         "cache_creation_input_tokens": usage.cache_creation_input_tokens,
         "cache_read_input_tokens": usage.cache_read_input_tokens,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": usage.cache_creation_input_tokens - hour,
+            "ephemeral_1h_input_tokens": hour,
+        },
     }
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from zebench.llm.fake import anthropic_wire, gemini_wire, openai_wire, responses_wire
+from zebench.llm.fake.caching import MAX_BREAKPOINTS, count_breakpoints
 from zebench.llm.fake.conversation import (
     anthropic_context,
     gemini_context,
@@ -220,6 +221,13 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
             record("bad request")
             self._error(400, "messages: Field required", "anthropic")
             return
+        if (marks := count_breakpoints(body)) > MAX_BREAKPOINTS:
+            record("bad request")
+            message = (
+                f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. Found {marks}."
+            )
+            self._error(400, message, "anthropic")
+            return
         script = self.fake.script
         reply, why = script.select(
             *anthropic_context(body), wire="anthropic-messages", system_text=system_text(body)
@@ -227,6 +235,8 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         record(why)
         usage = script.usage_for(reply)
         model = self._model_name(body)
+        if self.fake.cache is not None:
+            usage = self.fake.cache.anthropic(body, model).usage(usage)
         headers = {"request-id": anthropic_wire.new_id("req_")}
         if body.get("stream"):
             self._send_stream(anthropic_wire.stream_events(reply, usage, model), headers, cut=cut)
@@ -243,6 +253,8 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         reply, why = script.select(*openai_context(body), wire="openai-chat", system_text=system_text(body))
         record(why)
         usage, cost, model = script.usage_for(reply), script.cost_for(reply), self._model_name(body)
+        if self.fake.cache is not None:
+            usage = self.fake.cache.openai_chat(body, model).usage(usage)
         headers = {"x-request-id": anthropic_wire.new_id("req_")}
         if body.get("stream"):
             options = body.get("stream_options") or {}
@@ -266,6 +278,8 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         record(why)
         usage, model = script.usage_for(reply), self._model_name(body)
         response_id = responses_wire.new_response_id()
+        if self.fake.cache is not None:
+            usage = self.fake.cache.responses(body, model, response_id, reply).usage(usage)
         self.fake.remember_response(response_id, turns + 1)
         headers = {"x-request-id": anthropic_wire.new_id("req_")}
         if body.get("stream"):
@@ -291,6 +305,8 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
         reply, why = script.select(*gemini_context(body), wire="gemini", system_text=system_text(body))
         record(why)
         usage = script.usage_for(reply)
+        if self.fake.cache is not None:
+            usage = self.fake.cache.gemini(body, model).usage(usage)
         if method == "generateContent":
             payload = json.dumps(gemini_wire.response_json(reply, usage, model)).encode()
             self._send_bytes(200, payload, "application/json", cut=cut)

@@ -48,13 +48,36 @@ class FakeUsage(_Model):
     output_tokens: int = Field(default=40, ge=0)  # reasoning tokens included
     cache_read_input_tokens: int = Field(default=0, ge=0)
     cache_creation_input_tokens: int = Field(default=0, ge=0)
+    # The part of cache_creation_input_tokens written with Anthropic's 1-hour lifetime.
+    cache_creation_1h_input_tokens: int = Field(default=0, ge=0)
     reasoning_tokens: int = Field(default=0, ge=0)  # the part of output_tokens spent reasoning
 
     @model_validator(mode="after")
-    def _reasoning_within_output(self) -> FakeUsage:
+    def _parts_within_totals(self) -> FakeUsage:
         if self.reasoning_tokens > self.output_tokens:
             raise ValueError("reasoning_tokens are part of output_tokens, so at most output_tokens")
+        if self.cache_creation_1h_input_tokens > self.cache_creation_input_tokens:
+            raise ValueError(
+                "cache_creation_1h_input_tokens are part of cache_creation_input_tokens, so at most that"
+            )
         return self
+
+
+class FakeCaching(_Model):
+    """Prompt caching as each provider bills it (``caching:`` in a script; see ``fake/caching.py``).
+
+    With it, a reply's input-side usage is counted from the request (about four characters a
+    token) and split into cache reads and writes the way the request's provider would bill them;
+    the script's ``usage`` then gives only the output side.
+    """
+
+    anthropic_min_tokens: int = Field(default=1024, ge=1)  # the shortest prefix a breakpoint caches
+    anthropic_lookback_blocks: int = Field(default=20, ge=1)  # blocks checked before each breakpoint
+    openai_min_tokens: int = Field(default=1024, ge=1)  # the shortest prompt OpenAI caches
+    openai_increment: int = Field(default=128, ge=1)  # cache hits grow in steps of this many tokens
+    gemini_min_tokens: int = Field(default=1024, ge=1)  # Gemini's implicit caching minimum
+    ttl_s: float = Field(default=300.0, gt=0)  # a 5-minute entry lives this long after its last use
+    ttl_1h_s: float = Field(default=3600.0, gt=0)  # an Anthropic ``ttl: 1h`` entry
 
 
 class FakeReply(_Model):
@@ -144,6 +167,7 @@ class FakeScript(_Model):
     usage: FakeUsage = Field(default_factory=FakeUsage)
     cost: float | None = None
     faults: list[FakeFault] = Field(default_factory=list)
+    caching: FakeCaching | None = None  # count input tokens and bill prompt caching (off: script usage)
 
     @field_validator("models", mode="before")
     @classmethod

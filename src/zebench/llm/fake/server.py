@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zebench.llm.fake.caching import PromptCache
 from zebench.llm.fake.handler import FakeRequestHandler
 from zebench.llm.fake.script import FakeScript, load_script
 
@@ -59,6 +60,8 @@ class FakeLLMServer:
         self, script: FakeScript, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
     ) -> None:
         self.script = script
+        # The prompt cache, when the script bills caching (``caching:``); one per server.
+        self.cache = PromptCache(script.caching) if script.caching is not None else None
         self.host = host
         self.port = port
         self.verbose = verbose
