@@ -93,10 +93,18 @@ def test_loop_edits_a_file_and_runs_a_command(tmp_path: Path) -> None:
     assert result.usage.input == 3 * 120 and result.usage.output == 3 * 40
     assert result.cost_kind == "estimated" and result.cost_usd is not None and result.cost_usd > 0
     # The system prompt = the task's + the harness preamble naming workspace, tools and limits.
-    system = bodies[0]["system"]
+    # It travels as one text block carrying a prompt-cache breakpoint, as does the first message.
+    [block] = bodies[0]["system"]
+    system = block["text"]
+    assert block["cache_control"] == {"type": "ephemeral"}
     assert system.startswith("You are careful.")
     assert str(task.workspace) in system and "run_command" in system and "at most 50 turns" in system
-    assert bodies[0]["messages"] == [{"role": "user", "content": "Fix the greeting."}]
+    assert bodies[0]["messages"] == [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "Fix the greeting.", "cache_control": {"type": "ephemeral"}}],
+        }
+    ]
     # The command's output went back to the model as a tool result.
     last_result = bodies[2]["messages"][-1]["content"][0]
     assert last_result["type"] == "tool_result" and "hello world" in last_result["content"]

@@ -42,4 +42,4 @@ def test_specialist_run_from_an_original_template(
     assert record.status == RunStatus.COMPLETED
     assert record.specialist_name and record.specialist_version == "0.0.1"
     assert spec.system_prompt and spec.system_prompt in (record.prompt_sent or "")
-    assert sent and sent[0].body["system"].startswith(spec.system_prompt[:40])
+    assert sent and sent[0].body["system"][0]["text"].startswith(spec.system_prompt[:40])

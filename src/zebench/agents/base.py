@@ -45,6 +45,11 @@ class AgentOptions(BaseModel):
         None  # temperature, top_p, max_tokens, reasoning_effort, thinking_budget
     )
     model_aliases: dict[str, str] = Field(default_factory=dict)  # agent's model name -> model sent upstream
+    # The tool-loop agents: prompt-cache breakpoints on Anthropic's wire (OpenAI and Gemini cache by
+    # themselves), and the context budget in tokens beyond which old tool outputs are trimmed
+    # (zebench.agents.context; None: never, so the model sees every output as the agent got it).
+    prompt_cache: bool = True
+    context_budget: int | None = Field(default=None, ge=1000, le=2_000_000)
     extra: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -10,11 +10,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask, ModelAccess
+from zebench.agents.context import ContextTrimmer, fixed_tokens
+from zebench.agents.run_state import RunState
 from zebench.errors import AgentConfigError
 from zebench.llm.client import create_client
 from zebench.llm.config import resolve_api_key, resolve_base_url
@@ -36,7 +37,6 @@ from zebench.llm.types import (
     ToolUseBlock,
 )
 from zebench.results.model_calls import Wire
-from zebench.results.models import CostKind, TokenUsage
 from zebench.results.trajectory import TrajectoryStep
 
 MAX_PARALLEL_TOOLS = 4  # parallel tool calls of one turn; small, the workspace is shared
@@ -61,51 +61,6 @@ def _check_cancel(task: AgentTask) -> None:
     cancel = task.extra.get("cancel")
     if isinstance(cancel, threading.Event) and cancel.is_set():
         raise KeyboardInterrupt
-
-
-@dataclass
-class _RunState:
-    """Counters of one run; lives only inside ``run``."""
-
-    started: float = field(default_factory=time.monotonic)
-    usage: TokenUsage = field(default_factory=TokenUsage)
-    cost: float = 0.0
-    cost_unknown: bool = False
-    cost_kinds: set[str] = field(default_factory=set)
-    turns: int = 0
-    retries: int = 0
-    last_text: str = ""
-    served_model: str | None = None
-    stop_reason: str | None = None
-    cost_budget_warned: bool = False
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def add(self, response: LLMResponse) -> None:
-        self.turns += 1
-        self.usage = self.usage + response.usage
-        if response.cost_usd is None:
-            self.cost_unknown = True
-        else:
-            self.cost += response.cost_usd
-            if response.cost_kind:
-                self.cost_kinds.add(response.cost_kind)
-        self.served_model = response.model or self.served_model
-        self.stop_reason = response.stop_reason
-        if response.text:
-            self.last_text = response.text
-
-    @property
-    def cost_usd(self) -> float | None:
-        return None if self.cost_unknown else round(self.cost, 6)
-
-    @property
-    def cost_kind(self) -> CostKind | None:
-        if self.cost_unknown or not self.cost_kinds:
-            return None
-        return "measured" if self.cost_kinds == {"measured"} else "estimated"
 
 
 class ToolLoopAgent:
@@ -162,7 +117,7 @@ class ToolLoopAgent:
 
     def run(self, task: AgentTask) -> AgentResult:
         """Run the loop until the model stops calling tools, a budget runs out, or the provider fails."""
-        state = _RunState()
+        state = RunState()
         secrets = self.secrets()
         model = self.resolve_model(task)
         limiter = _limiter(self.options.extra, task.extra)
@@ -190,6 +145,8 @@ class ToolLoopAgent:
         ]
         system = self.system_prompt(task, tools)
         messages: list[LLMMessage] = [LLMMessage(role="user", content=task.prompt)]
+        budget = self.options.context_budget
+        trimmer = ContextTrimmer(budget, fixed_tokens(system, tools)) if budget is not None else None
         task.trajectory.message("system", redact(system, secrets))
         task.trajectory.message("user", redact(task.prompt, secrets))
 
@@ -205,6 +162,10 @@ class ToolLoopAgent:
                 if (over := self._time_exceeded(state)) is not None:
                     status, reason = "budget_exceeded", over
                     break
+                if trimmer is not None and (trim := trimmer.trim(messages)) is not None:
+                    state.trims += 1
+                    state.trimmed_tokens += trim.tokens_trimmed
+                    task.trajectory.note(trim.summary(), kind="context_trim", **trim.meta())
                 request = LLMRequest(
                     model=model,
                     messages=list(messages),
@@ -212,6 +173,7 @@ class ToolLoopAgent:
                     tools=tools,
                     max_tokens=self.options.max_tokens,
                     temperature=self.options.temperature,
+                    prompt_cache=self.options.prompt_cache,
                 )
                 with limiter.slot(self.provider) if limiter is not None else nullcontext():
                     started_at = time.time()  # after any wait for a slot: the call's own time
@@ -245,6 +207,12 @@ class ToolLoopAgent:
         }
         if state.stop_reason:
             metadata["stop_reason"] = state.stop_reason
+        if trimmer is not None:
+            metadata["context"] = {
+                "budget": budget,
+                "trims": state.trims,
+                "tokens_trimmed": state.trimmed_tokens,
+            }
         if recording_dir is not None:
             metadata["recording_dir"] = str(recording_dir)
         return self.after_run(
@@ -264,13 +232,13 @@ class ToolLoopAgent:
 
     # --- pieces -------------------------------------------------------------------------------
 
-    def _time_exceeded(self, state: _RunState) -> str | None:
+    def _time_exceeded(self, state: RunState) -> str | None:
         limit = self.options.time_limit_s
         if limit is not None and state.elapsed > limit:
             return f"budget exceeded: time_limit_s={limit:g} (spent {state.elapsed:.1f}s)"
         return None
 
-    def _budget_exceeded(self, task: AgentTask, state: _RunState) -> str | None:
+    def _budget_exceeded(self, task: AgentTask, state: RunState) -> str | None:
         o = self.options
         if o.max_tokens_total is not None and state.usage.total > o.max_tokens_total:
             return f"budget exceeded: max_tokens_total={o.max_tokens_total} (spent {state.usage.total})"
@@ -302,6 +270,7 @@ class ToolLoopAgent:
                 "tools": [t.name for t in request.tools],
                 "max_tokens": request.max_tokens,
                 "temperature": request.temperature,
+                "prompt_cache": request.prompt_cache,
             },
             "response": {
                 "model": response.model,

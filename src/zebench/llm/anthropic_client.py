@@ -25,6 +25,7 @@ from zebench.llm.types import (
 from zebench.results.models import TokenUsage
 
 JSON_INSTRUCTION = "Reply with a single JSON object and nothing else."
+EPHEMERAL = {"type": "ephemeral"}  # a 5-minute cache entry, written at 1.25x the input price
 
 
 def to_anthropic_messages(messages: list[LLMMessage]) -> list[dict[str, Any]]:
@@ -72,11 +73,46 @@ def anthropic_params(request: LLMRequest) -> dict[str, Any]:
             {"name": t.name, "description": t.description, "input_schema": t.parameters}
             for t in request.tools
         ]
+    if request.prompt_cache:
+        mark_cache_breakpoints(params)
     if request.temperature is not None:
         # This SDK release dropped ``temperature`` from ``messages.create``'s signature; the API still
         # accepts it for the models that support sampling, so it travels in the body.
         params["extra_body"] = {"temperature": request.temperature}
     return params
+
+
+def mark_cache_breakpoints(params: dict[str, Any]) -> None:
+    """Put ``cache_control`` breakpoints on ``params`` (at most 4, Anthropic's limit).
+
+    The prompt renders tools, then system, then messages, and a breakpoint caches everything before
+    it. So: the last tool (tools are shared by every run of a batch, whatever its system prompt),
+    the system prompt, the last message (the rolling breakpoint: this request's whole prefix is
+    written, to be read by the next) and the user message before it (the previous request's last
+    one, where its entry was written: an exact hit even when a turn adds more blocks than the 20
+    Anthropic looks back over from the last breakpoint, as many parallel tool calls do).
+    Prefixes shorter than the model's minimum are not cached and cost nothing extra.
+    """
+    tools = params.get("tools")
+    if tools:
+        tools[-1] = {**tools[-1], "cache_control": dict(EPHEMERAL)}
+    if isinstance(params.get("system"), str):
+        params["system"] = [{"type": "text", "text": params["system"], "cache_control": dict(EPHEMERAL)}]
+    messages = params["messages"]
+    users = [i for i, m in enumerate(messages) if m["role"] == "user"]
+    for index in {len(messages) - 1, *users[-2:-1]} if messages else ():
+        messages[index] = _with_breakpoint(messages[index])
+
+
+def _with_breakpoint(message: dict[str, Any]) -> dict[str, Any]:
+    content = message["content"]
+    if isinstance(content, str):
+        if not content:
+            return message  # an empty text block is refused: no breakpoint here
+        return {**message, "content": [{"type": "text", "text": content, "cache_control": dict(EPHEMERAL)}]}
+    if not content:
+        return message
+    return {**message, "content": [*content[:-1], {**content[-1], "cache_control": dict(EPHEMERAL)}]}
 
 
 class _HttpClient(ClosesOnCollect, anthropic.DefaultHttpxClient):

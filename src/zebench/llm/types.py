@@ -69,6 +69,9 @@ class LLMRequest(_Model):
     max_tokens: int = 8192
     temperature: float | None = None
     json_mode: bool = False  # ask for a JSON object reply where the provider supports it
+    # Mark prompt-cache breakpoints where the provider wants them marked (Anthropic): for a
+    # conversation that grows over many requests. A one-off request (the judge) gains nothing.
+    prompt_cache: bool = False
 
 
 class LLMResponse(_Model):
