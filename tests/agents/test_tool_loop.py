@@ -102,7 +102,9 @@ def test_loop_edits_a_file_and_runs_a_command(tmp_path: Path) -> None:
     assert bodies[0]["messages"] == [
         {
             "role": "user",
-            "content": [{"type": "text", "text": "Fix the greeting.", "cache_control": {"type": "ephemeral"}}],
+            "content": [
+                {"type": "text", "text": "Fix the greeting.", "cache_control": {"type": "ephemeral"}}
+            ],
         }
     ]
     # The command's output went back to the model as a tool result.

@@ -45,7 +45,11 @@ def test_baseline_and_specialist_then_mint(zb: CliRun, tmp_path: Path) -> None:
         special = as_json(
             zb(*common, "--specialist", "tests-specialist", "--iterations", "2", check=1, **env)
         )
-        systems = [r.body.get("system", "") for r in fake.requests_to("/v1/messages")]
+        # The tool loop sends its system prompt as text blocks (the last carries a cache breakpoint).
+        systems = [
+            "".join(block["text"] for block in r.body.get("system", []))
+            for r in fake.requests_to("/v1/messages")
+        ]
     assert baseline["specialist_name"] is None
     assert [r["specialist_name"] for r in special] == ["@acme/tests-specialist"] * 2
     assert {r["specialist_version"] for r in special} == {"1.2.0"}

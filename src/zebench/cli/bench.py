@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zebench.cli.context import console, err_console
+from zebench.cli.context_options import ContextBudgetOption, PromptCacheOption, context_options
 from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
 from zebench.errors import ScenarioError, ZebenchError
 from zebench.evaluators.base import evaluator_names, unknown_evaluators
@@ -176,6 +177,8 @@ def bench(
         list[str] | None,
         typer.Option("--pin-generation", help="Pin settings at the gateway: temperature=0,max_tokens=4096."),
     ] = None,
+    prompt_cache: PromptCacheOption = True,
+    context_budget: ContextBudgetOption = None,
     record: Annotated[Path | None, typer.Option("--record", help="Store every model call in DIR.")] = None,
     replay: Annotated[
         Path | None,
@@ -310,6 +313,7 @@ def bench(
                 "max_model_calls": max_model_calls,
                 "provider_tools": parse_provider_tools(provider_tools) or None,
                 "pin_generation": parse_pin(pin_generation),
+                **context_options(prompt_cache, context_budget),
             }
             plan = ExperimentPlan.model_validate(
                 {

@@ -169,12 +169,15 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     cost = fmt_cost(telemetry.cost_usd)
     if telemetry.cost_kind:
         cost += f" ({telemetry.cost_kind})"
+    gateway = record.metadata.get("model_gateway")
+    uncached = gateway.get("cost_without_cache_usd") if isinstance(gateway, dict) else None
+    if isinstance(uncached, int | float) and telemetry.cost_usd is not None:
+        cost += f"; {fmt_cost(uncached)} without the prompt cache"
     tele.add_row("Cost", cost)
     if telemetry.judge_cost_usd is not None or telemetry.judge_tokens.total:
         tele.add_row(
             "Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}"
         )
-    gateway = record.metadata.get("model_gateway")
     if isinstance(gateway, dict):
         wires = ", ".join(gateway.get("wires") or [])
         tele.add_row(

@@ -31,7 +31,7 @@ def _tooltip(call: ModelCall) -> str:
         f"model {call.model or call.model_requested or '?'}",
         f"status {call.status}" + (f" ({call.error_class})" if call.error_class else ""),
         f"{call.latency_ms} ms",
-        f"{usage.input} in / {usage.output} out / {usage.cache_read} cache read",
+        f"{usage.input} in / {usage.output} out / {usage.cache_read} cache read / {usage.cache_write} cache written",
     ]
     if call.error:
         parts.append(call.error[:200])

@@ -181,6 +181,24 @@ class ModelGateway:
     def cost_kind(self) -> CostKind | None:
         return self._ledger.cost_kind()
 
+    def cost_without_cache(self) -> float | None:
+        """What the answered calls would have cost with no prompt cache, every prompt token at the
+        input price: the figure caching is measured against. None when a price is unknown or the
+        calls were replayed (they cost nothing)."""
+        table = self._pricing
+        if table is None or self._replay is not None:
+            return None
+        total = 0.0
+        for call in self.calls:
+            if call.status is None or call.status >= 400:
+                continue
+            names = [n for n in (call.model_served, call.model) if n]
+            price = next((found for n in names if (found := table.lookup(n)) is not None), None)
+            if price is None:
+                return None
+            total += price.uncached_cost(call.usage)
+        return round(total, 6)
+
     @property
     def verdict(self) -> GatewayVerdict | None:
         """A budget spent, the provider failing on the last call, or a replay that diverged."""

@@ -99,12 +99,22 @@ def transcript(text: str, *, max_steps: int = MAX_STEPS, max_lines: int = MAX_LI
     return Transcript(entries=entries, total=len(raw))
 
 
+def _tokens(usage: dict[str, int]) -> str:
+    """``120 in / 40 out tokens``; with a prompt cache, what was read from it and written to it
+    (``input`` excludes both, so ``0 in`` alone would hide most of the prompt)."""
+    text = f"{usage.get('input', 0):,} in"
+    read, written = usage.get("cache_read", 0), usage.get("cache_write", 0)
+    if read or written:
+        text += f" (+ {read:,} cache read, {written:,} cache written)"
+    return f"{text} / {usage.get('output', 0):,} out tokens"
+
+
 def _entry(step: TrajectoryStep, index: int, max_lines: int) -> TranscriptEntry:
     details: list[str] = []
     if step.duration_ms is not None:
         details.append(f"{step.duration_ms} ms")
     if step.usage:
-        details.append(f"{step.usage.get('input', 0):,} in / {step.usage.get('output', 0):,} out tokens")
+        details.append(_tokens(step.usage))
     error_lines = (step.error or "").strip().splitlines()
     if error_lines:
         first = error_lines[0] if len(error_lines[0]) <= 160 else error_lines[0][:159] + "…"

@@ -118,6 +118,8 @@ def record_gateway(record: RunRecord, result: AgentResult, gateway: ModelGateway
         "withheld_tools": sorted({name for c in calls for name in c.withheld_tools}),
         "pinned": sorted({key for c in calls for key in c.settings.pinned}),
     }
+    if usage.cache_read or usage.cache_write:
+        summary["cost_without_cache_usd"] = gateway.cost_without_cache()
     if gateway.cost_unenforceable():
         summary["warning"] = "max_cost_usd could not be enforced: a model's price is unknown"
     if gateway.replay_remaining:

@@ -76,6 +76,12 @@ class ExperimentPlan(BaseModel):
             raise ValueError(
                 f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(_OPTION_FIELDS))}"
             )
+        try:  # a value out of range fails here, naming the option, not later as a traceback
+            AgentOptions.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
         return value
 
     def agent_options(self, model: str | None) -> AgentOptions:
@@ -107,7 +113,10 @@ def _validate(data: dict[str, Any], source: str | Path) -> ExperimentPlan:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None
-        raise ZebenchError(first["msg"], file=source, field=field, hint="fix the experiment plan") from exc
+        message = first["msg"].removeprefix(
+            "Value error, "
+        )  # pydantic's wording for a validator's ValueError
+        raise ZebenchError(message, file=source, field=field, hint="fix the experiment plan") from exc
 
 
 def load_plan(path: Path) -> ExperimentPlan:
