@@ -110,3 +110,12 @@ def test_out_of_range_budgets_are_refused(zb: CliRun, tmp_path: Path) -> None:
     [line] = [line for line in proc.stderr.splitlines() if line.strip()]
     assert "plan.yaml" in line and "context_budget" in line and "1000" in line
     assert "Traceback" not in proc.stderr
+
+
+def test_the_flags_say_when_the_agent_ignores_them(zb: CliRun) -> None:
+    proc = zb(
+        "bench", "examples", "fix-failing-tests", "--agent", "echo", "--skip-warmup", "--sandbox", "none",
+        "--context-budget", "5000", check=1,
+    )  # fmt: skip
+    assert "warning: --context-budget applies only to the tool-loop agents" in proc.stderr
+    assert "echo ignores them" in proc.stderr

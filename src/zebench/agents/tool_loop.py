@@ -69,6 +69,9 @@ class ToolLoopAgent:
     name: ClassVar[str] = "tool_loop"
     provider: ClassVar[Provider] = "anthropic"
     default_model: ClassVar[str | None] = None
+    # It places its own prompt-cache breakpoints and trims its own context (AgentOptions.prompt_cache,
+    # .context_budget); a CLI agent does neither, and the CLI says so when they are set.
+    manages_context: ClassVar[bool] = True
 
     def __init__(self, options: AgentOptions) -> None:
         self.options = options

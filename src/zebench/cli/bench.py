@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zebench.cli.context import console, err_console
-from zebench.cli.context_options import ContextBudgetOption, PromptCacheOption, context_options
+from zebench.cli.context_options import (
+    ContextBudgetOption,
+    PromptCacheOption,
+    context_options,
+    context_warning,
+)
 from zebench.cli.isolation import OfflineOption, SandboxOption, command_runners
 from zebench.errors import ScenarioError, ZebenchError
 from zebench.evaluators.base import evaluator_names, unknown_evaluators
@@ -358,6 +363,8 @@ def bench(
     for spec in distinct.values():
         built = create_agent(spec.agent, spec.options)  # a missing key or binary: one line before any work
         prepare_agent(built, quiet=as_json)
+        if (ignored := context_warning(built, spec.options)) is not None:
+            err_console.print(f"[yellow]warning:[/yellow] {ignored}")
     executor = _executor(executor_kind, parallel, scheduler, db, sandbox, offline, dask_wait)
     with (
         open_sink(db, console=err_console) as sink,
