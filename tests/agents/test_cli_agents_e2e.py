@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from clikit import CANARIES, SCRIPTS, bench, fake_for, no_canary, require_cli, served_generations
 
+from zebench.llm.fake import FakeCaching, FakeLLMServer, load_script
+
 pytestmark = pytest.mark.slow
 
 # The agent's tool names the script uses, as the trajectory must show them.
@@ -138,3 +140,23 @@ def test_a_batch_of_cli_agents_lands_on_the_agent_leaderboard(
     assert page.status_code == 200
     for name in ("codex", "gemini-cli", "aider"):
         assert name in page.text
+
+
+def test_claude_codes_own_cache_breakpoints_are_billed_and_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claude Code marks its own cache_control breakpoints; with the fake billing caching as
+    Anthropic does, the gateway records the reads and writes and prices them."""
+    require_cli("claude-code")
+    script = load_script(SCRIPTS / "claude-code.yaml").model_copy(update={"caching": FakeCaching()})
+    with FakeLLMServer(script) as fake:
+        run, store = bench("claude-code", fake, tmp_path, monkeypatch, "--model", "claude-sonnet-4-6")
+        bodies = [r.body for r in fake.requests_to("/v1/messages")]
+    with store:
+        record = store.get_run(run["run_id"])
+    assert record.is_successful, record.reason
+    assert any("cache_control" in json.dumps(body) for body in bodies)
+    tokens = record.telemetry.tokens
+    assert tokens.cache_read > 0 and tokens.cache_write > 0
+    assert record.telemetry.cost_usd is not None and record.telemetry.cost_kind == "estimated"
+    assert record.metadata["model_gateway"]["cost_without_cache_usd"] > record.telemetry.cost_usd
