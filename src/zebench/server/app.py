@@ -11,6 +11,7 @@ from zebench import __version__
 from zebench.dashboard import mount_dashboard
 from zebench.server.errors import install_error_handlers
 from zebench.server.limits import BodyLimitMiddleware
+from zebench.server.render import FastJSONResponse
 from zebench.server.routes import batches, health, results, runs, stats
 from zebench.server.settings import ServerSettings, check_settings
 from zebench.store.base import ResultStore
@@ -37,7 +38,13 @@ def create_app(store: ResultStore, settings: ServerSettings | None = None) -> Fa
     """
     settings = settings or ServerSettings()
     check_settings(settings)
-    app = FastAPI(title="zebench results API", version=__version__, description=DESCRIPTION)
+    # FastJSONResponse by default: a NaN or infinity that reaches an answer is null, never a 500.
+    app = FastAPI(
+        title="zebench results API",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=FastJSONResponse,
+    )
     app.state.store = store
     app.state.settings = settings
     app.state.write_lock = threading.Lock()
