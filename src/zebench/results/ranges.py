@@ -45,6 +45,11 @@ def is_cost(value: Any) -> bool:
     return number is not None and 0.0 <= number <= MAX_COST_USD
 
 
+def as_cost(value: Any) -> float | None:
+    """``value`` as a float when it is a cost in 0..MAX_COST_USD (a provider's figure), else None."""
+    return float(value) if is_cost(value) else None
+
+
 def is_weight(value: Any) -> bool:
     """Whether ``value`` is a finite number >= 0."""
     number = _number(value)

@@ -13,6 +13,7 @@ from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_ho
 from zebench.errors import ZebenchError
 from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
+from zebench.results.ranges import is_cost
 from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
 from zebench.runner.progress import NullProgress, ProgressReporter
@@ -173,12 +174,14 @@ def run_one(
         record.oracle_questions = list(oracle.log)
         if agent_result.model:
             record.model = agent_result.model
+        # A plug-in agent's cost outside 0..1e9 (negative, NaN) is no measurement: unknown instead.
+        known_cost = is_cost(agent_result.cost_usd)
         record.telemetry = Telemetry(
             agent_duration_ms=agent_ms,
             turns=agent_result.turns,
             tokens=agent_result.usage,
-            cost_usd=agent_result.cost_usd,
-            cost_kind=agent_result.cost_kind,
+            cost_usd=agent_result.cost_usd if known_cost else None,
+            cost_kind=agent_result.cost_kind if known_cost else None,
             workspace_dir=str(workspace.path),
         )
         record.artifacts["agent_output"] = agent_result.final_message
