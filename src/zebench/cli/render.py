@@ -8,12 +8,16 @@ from rich.table import Table
 from rich.text import Text
 
 from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord, RunStatus
+from zebench.results.ranges import is_cost, is_score
 from zebench.scoring import summarize
 from zebench.store.queries import BatchDetail, BreakdownRow, RunSummary
 
 
 def fmt_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.2f}"
+    if score is None:
+        return "—"
+    # A score an older server stored out of range (1e308) is shown as it is, but briefly.
+    return f"{score:.2f}" if is_score(score) else f"{score:.3g}"
 
 
 def fmt_pct(value: float | None) -> str:
@@ -23,6 +27,8 @@ def fmt_pct(value: float | None) -> str:
 def fmt_cost(cost: float | None) -> str:
     if cost is None:
         return "unknown"
+    if not is_cost(cost):
+        return f"${cost:.3g}"
     return f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
 
 
@@ -97,7 +103,7 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
             "",
             status_text(record.status, record.is_successful),
             f"{record.score_out_of_ten}/10, threshold {record.success_threshold:.2f}"
-            if record.total_score is not None
+            if is_score(record.total_score)
             else "",
         )
 

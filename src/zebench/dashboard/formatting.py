@@ -11,12 +11,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zebench.results.ranges import is_cost, is_score
+
 DASH = "—"
 
 
 def score(value: float | None, digits: int = 2) -> str:
-    """A 0..1 score as ``0.65``."""
-    return DASH if value is None else f"{value:.{digits}f}"
+    """A 0..1 score as ``0.65``; one an older server stored out of range as it is, briefly (``1e+308``)."""
+    if value is None:
+        return DASH
+    return f"{value:.{digits}f}" if is_score(value) else f"{value:.3g}"
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -28,6 +32,8 @@ def usd(value: float | None) -> str:
     """Money: four decimals below a dollar (LLM calls are cheap), two above."""
     if value is None:
         return DASH
+    if not is_cost(value):  # stored out of range by an older server: 300 digits help nobody
+        return f"${value:.3g}"
     return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
 
 
