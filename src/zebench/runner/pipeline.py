@@ -135,6 +135,8 @@ def run_one(
         _check_cancel(cancel)
         progress.phase(label, "workspace")
         folder = reserve_workspace(scenario, spec.workspace_root)
+        # The running record names its folder, so --resume can remove it after a kill -9.
+        record.telemetry.workspace_dir = str(folder)
         # The validation phase's sandbox starts now, in the background, while the record is stored,
         # the fixture copied and the agent works.
         runner_hook(runner, "prepare_next", folder)
@@ -144,7 +146,6 @@ def run_one(
         except BaseException:
             remove_tree(folder)  # fill_workspace removes it on its own failures; this is for the store's
             raise
-        record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
 
@@ -247,14 +248,14 @@ def run_one(
             _finish(record, RunStatus.FAILED, "run ended unexpectedly")
         # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
         record = scrub_record(record, collect_secret_values())
+        if workspace is not None and not spec.keep_workspace:
+            workspace.remove(background=True)  # before the save, which may fail: every end removes it
         progress.phase(label, "store")
         try:
             sink.save_run(record)
         except KeyboardInterrupt:
             sink.save_run(record)  # a second Ctrl-C during the write must not lose the run
         progress.run_finished(record)
-        if workspace is not None and not spec.keep_workspace:
-            workspace.remove(background=True)
     if pending_error is not None:
         raise pending_error
     return record
