@@ -50,12 +50,6 @@ def as_cost(value: Any) -> float | None:
     return float(value) if is_cost(value) else None
 
 
-def is_weight(value: Any) -> bool:
-    """Whether ``value`` is a finite number >= 0."""
-    number = _number(value)
-    return number is not None and number >= 0.0
-
-
 def clamp(value: float | None, low: float, high: float) -> float | None:
     """``value`` clamped into low..high for aggregating; NaN reads as ``low``, None stays None."""
     if value is None:
