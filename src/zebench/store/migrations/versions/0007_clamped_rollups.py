@@ -12,7 +12,7 @@ Downgrading leaves the cells as they are: they equal the earlier code's unclampe
 every stored value lies in its range, and recomputing 1e308 squared would overflow PostgreSQL.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2025-08-01 00:00:00
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
