@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from client_helpers import LiveServer, free_port, make_run
 
-from zebench.client import Outbox, ResultsClient, deliver_or_queue, sync
+from zebench.client import Delivery, KeyRejectedError, Outbox, ResultsClient, deliver_or_queue, sync
 from zebench.client.outbox import OutboxEntry
-from zebench.results import BatchRecord, RunStatus
+from zebench.results import BatchRecord, ControlResult, RunStatus
 from zebench.store import SqlStore
 
 Start = Callable[..., LiveServer]
@@ -23,7 +23,7 @@ def test_queued_while_down_then_synced_exactly_once(
     port = free_port()  # nothing listens here yet
     outbox = Outbox(tmp_path / "outbox")
     client = ResultsClient(f"http://127.0.0.1:{port}", retries=1, backoff=0.01)
-    results = [deliver_or_queue(client, make_run(f"run_{i}", i), outbox) for i in range(3)]
+    results = [deliver_or_queue(client, make_run(f"run_{i}", i), outbox).outcome for i in range(3)]
     assert results == ["queued"] * 3 and len(outbox) == 3
     assert [e.key for e in outbox.entries()] == ["run_0", "run_1", "run_2"]  # oldest first
 
@@ -32,7 +32,7 @@ def test_queued_while_down_then_synced_exactly_once(
     assert (report.sent, report.failed, report.remaining) == (3, 0, 0)
     assert server_store.list_runs().total == 3
     assert server_store.get_artifact("run_1", "diff") == "diff 1"  # artifacts travel with the run
-    assert deliver_or_queue(client, make_run("run_3", 3), outbox) == "sent"
+    assert deliver_or_queue(client, make_run("run_3", 3), outbox) == Delivery("sent")
     assert sync(client, outbox).sent == 0
     client.close()
 
@@ -113,3 +113,51 @@ def test_concurrent_syncs_send_each_entry_once(
         t.join()
     assert sum(r.sent for r in reports) == 20 and all(r.failed == 0 for r in reports)
     assert server_store.list_runs(limit=100).total == 20 and len(outbox) == 0
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+@pytest.mark.parametrize("key", ["wrong", None])
+def test_a_refused_key_stops_the_sync_and_keeps_every_entry(
+    tmp_path: Path, start_server: Start, server_store: SqlStore, bulk: bool, key: str | None
+) -> None:
+    live = start_server(api_key="right", bulk=bulk)
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.put(make_run("run_a", 1))
+    outbox.put(BatchRecord(batch_id="batch_c"))
+    outbox.put_control("batch_c", ControlResult(suite="examples", scenario="fix-tests", passed=True))
+    outbox.put(make_run("run_b", 2))
+    with outbox.locked():
+        pass  # the lock file exists, as after any earlier sync
+    before = _files(outbox.path)
+    with ResultsClient(live.url, api_key=key, retries=0) as client, pytest.raises(KeyRejectedError) as info:
+        sync(client, outbox)
+    assert info.value.status == (403 if key else 401)
+    assert f"the results server {live.url} refused the key" in info.value.one_line()
+    assert _files(outbox.path) == before and not outbox.rejected_path.exists()
+    assert server_store.list_runs().total == 0
+    with ResultsClient(live.url, api_key="right", retries=0) as client:
+        report = sync(client, outbox)
+    assert (report.sent, report.failed, report.remaining) == (4, 0, 0)
+    assert server_store.list_runs().total == 2 and server_store.get_batch("batch_c").controls
+
+
+def test_deliver_or_queue_queues_on_a_refused_key_and_sets_aside_a_refused_run(
+    tmp_path: Path, start_server: Start, server_store: SqlStore
+) -> None:
+    live = start_server(api_key="right")
+    outbox = Outbox(tmp_path / "outbox")
+    with ResultsClient(live.url, api_key="wrong", retries=0) as client:
+        refused = deliver_or_queue(client, make_run("run_k", 1), outbox)
+    assert refused.outcome == "key_refused" and "refused the key (HTTP 403" in (refused.reason or "")
+    assert [e.key for e in outbox.entries()] == ["run_k"] and not outbox.rejected_path.exists()
+    with ResultsClient(live.url, api_key="right", retries=0) as client:
+        assert deliver_or_queue(client, make_run("run_c", 1), outbox).outcome == "sent"
+        conflict = deliver_or_queue(client, make_run("run_c", 2), outbox)  # other content, same id
+    assert conflict.outcome == "rejected" and "HTTP 409" in (conflict.reason or "")
+    (kept,) = outbox.rejected_path.glob("*run_c.json")
+    assert "HTTP 409" in (outbox.rejected_path / f"{kept.name}.reason.txt").read_text()
+    assert [e.key for e in outbox.entries()] == ["run_k"]  # the queue itself holds only the key's victim

@@ -177,7 +177,7 @@ def test_overview_reloads_while_a_batch_runs(
 def test_the_model_call_timeline_draws_one_bar_per_call(probe: PageProbe, base_url: str) -> None:
     page = probe.page
     page.goto(f"{base_url}/runs/{HOSTILE_RUN}#model-calls")
-    bars = page.locator("#model-calls svg.chart g.chart-bar rect")
+    bars = page.locator("#model-calls svg.row-track g.chart-bar rect")
     assert bars.count() == 3
     boxes = [bars.nth(i).bounding_box() for i in range(3)]
     assert all(box is not None and box["width"] > 0 for box in boxes)
@@ -185,4 +185,33 @@ def test_the_model_call_timeline_draws_one_bar_per_call(probe: PageProbe, base_u
     assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # type: ignore[index]
     assert boxes[0]["width"] > boxes[1]["width"] > 0  # type: ignore[index]
     assert page.locator("#model-calls table tbody tr").count() == 3
+
+
+def test_runs_an_older_server_stored_out_of_range_render(
+    probe: PageProbe, fresh_store: SqlStore, serve: Callable[[SqlStore], str]
+) -> None:
+    """A total score of 1e308 and a negative cost, as servers before the API's ranges accepted them."""
+    run = make_run(0, 0, run_id="run_huge", batch_id="batch_old")
+    run.total_score, run.telemetry.cost_usd = 1e308, -2.0
+    run.evaluations[0].score, run.evaluations[0].weight = 1e308, -1.0
+    fresh_store.save_run(run)
+    url = serve(fresh_store)
+    page = probe.page
+    for path, heading in (
+        ("/runs/run_huge", "examples/fix-tests"),
+        ("/batches/batch_old", "batch_old"),
+        ("/", "Overview"),
+        ("/agents", "Agents"),
+        ("/suites", "Suites"),
+        ("/evaluators", "Evaluators"),
+        ("/costs", "Cost"),
+        ("/runs?sort=-total_score", "Runs"),
+    ):
+        response = page.goto(url + path)
+        assert response is not None and response.status == 200, path
+        assert heading in page.locator("h1").inner_text(), path
+    page.goto(url + "/runs/run_huge")
+    assert "1e+308" in page.locator("main").inner_text()
+    page.goto(url + "/batches/batch_old")
+    assert "1e+308" in page.locator("main").inner_text()  # the run's row shows what was stored
     _assert_clean(probe)

@@ -89,7 +89,8 @@ def test_page_fits_its_width_and_every_chart_label_reads_whole(
     assert response is not None and response.status == (404 if name == "not-found" else 200)
     probe.page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
     assert chart_count(probe.page) >= least_charts
-    assert layout_problems(probe.page) == []
+    problems = layout_problems(probe.page)
+    assert problems == [], problems
     # Chromium logs the 404 page's own status as a console error; nothing else may be.
     errors = [e for e in probe.errors if not (name == "not-found" and "status of 404" in e)]
     assert errors == [] and probe.dialogs == []

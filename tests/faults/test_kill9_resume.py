@@ -1,4 +1,5 @@
-"""kill -9 of the harness mid-run: the run stays visible as running, and --resume completes the batch."""
+"""kill -9 of the harness mid-run: the run stays visible as running, naming its workspace, and
+--resume stores it as interrupted, removes that workspace and completes the batch."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 from zebench.llm.fake import FakeFault, FakeLLMServer, FakeReply, FakeScript
-from zebench.results.models import RunStatus
+from zebench.results.models import RunRecord, RunStatus
 from zebench.store import open_store
 from zebench.store.queries import RunFilters
 
@@ -41,10 +42,14 @@ def _bench(tmp_path: Path, db: str, url: str, *extra: str) -> subprocess.Popen[s
 
 
 def _runs(db: str) -> list[tuple[str, RunStatus, str | None]]:
+    return [(run.run_id, run.status, run.reason) for run in _records(db)]
+
+
+def _records(db: str) -> list[RunRecord]:
     store = open_store(db)
     try:
         ids = [r.run_id for r in store.list_runs(RunFilters(batch_id=BATCH)).items]
-        return [(run.run_id, run.status, run.reason) for run in map(store.get_run, ids)]
+        return [store.get_run(run_id) for run_id in ids]
     finally:
         store.close()
 
@@ -65,6 +70,10 @@ def test_kill_9_leaves_a_running_record_and_resume_completes(tmp_path: Path) -> 
         proc.wait(timeout=10)
     runs = _runs(db)
     assert [status for _, status, _ in runs] == [RunStatus.RUNNING]
+    # The running record names the run's workspace, which the killed process left behind.
+    (killed_run,) = _records(db)
+    workspace = Path(killed_run.telemetry.workspace_dir or "")
+    assert workspace.parent == tmp_path / "ws" and (workspace / ".git").is_dir()
 
     with FakeLLMServer(FakeScript(default=FakeReply(text="Nothing to do."))) as fake:
         resumed = _bench(tmp_path, db, fake.url, "--resume", BATCH)
@@ -75,3 +84,7 @@ def test_kill_9_leaves_a_running_record_and_resume_completes(tmp_path: Path) -> 
     assert "completed" in statuses, output
     killed = [reason for _, status, reason in _runs(db) if status == RunStatus.INTERRUPTED]
     assert all(reason and "interrupted" in reason for reason in killed)
+    assert dict((i, s) for i, s, _ in _runs(db))[killed_run.run_id] == RunStatus.INTERRUPTED
+    # Resuming removed the killed run's workspace; the resumed run removed its own when it ended.
+    assert not workspace.exists()
+    assert list((tmp_path / "ws").iterdir()) == []

@@ -165,6 +165,17 @@ def test_openrouter_measured_cost_attribution_headers_and_usage_accounting() -> 
     assert seen.headers["authorization"] == f"Bearer {KEY}"
 
 
+@pytest.mark.parametrize("cost", [-0.5, 1e308])
+def test_openrouter_cost_outside_its_range_is_no_measurement(cost: float) -> None:
+    """A provider's negative or absurd figure is not stored as the run's cost: the price table decides."""
+    with FakeLLMServer(FakeScript(cost=cost)) as fake:
+        client = create_client("openrouter", base_url=fake.openrouter_base_url, api_key=KEY)
+        unpriced = client.complete(request(model="some-vendor/unpriced-model"))
+        priced = client.complete(request(model="anthropic/claude-sonnet-4.6"))
+    assert (unpriced.cost_usd, unpriced.cost_kind) == (None, None)
+    assert priced.cost_kind == "estimated" and priced.cost_usd is not None and 0 <= priced.cost_usd < 1
+
+
 def test_json_mode_asks_openai_for_a_json_object() -> None:
     with FakeLLMServer(FakeScript(default=FakeReply(text="{}"))) as fake:
         create_client("openai", base_url=fake.openai_base_url, api_key=KEY).complete(request(json_mode=True))

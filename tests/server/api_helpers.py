@@ -25,7 +25,7 @@ def original_payload(run_id: str = "run_orig_1", **overrides: Any) -> dict[str, 
         "status": "completed",
         "startedAt": "2025-01-02T03:04:05.000Z",
         "completedAt": "2025-01-02T03:09:05.000Z",
-        "totalScore": 8.5,
+        "totalScore": 0.85,  # a fraction (the weighted score was 0..10)
         "weightedScore": 8.2,
         "isSuccessful": True,
         "successMetric": 0.82,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from zebench.results.models import TokenUsage
+from zebench.results.ranges import as_cost
 from zebench.results.trajectory import Trajectory, TrajectoryStep
 
 RESULT_CAP = 4000  # characters of a tool result kept in the trajectory; the size is always recorded
@@ -222,7 +223,7 @@ class StreamJsonParser:
     @property
     def cost_usd(self) -> float | None:
         value = (self.result or {}).get("total_cost_usd")
-        return float(value) if isinstance(value, int | float) else None
+        return as_cost(value)
 
     @property
     def model(self) -> str | None:

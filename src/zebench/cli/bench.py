@@ -274,7 +274,7 @@ def bench(
             resume = batch = store.resolve_id("batch", resume)  # a unique start or end will do
             state = read_batch(store, resume)
             plan = ExperimentPlan.from_metadata(state.metadata, source=f"batch {resume}")
-            stale = mark_stale_runs(store, state)
+            stale = mark_stale_runs(store, state, workspace_root=workspace_root)
         loaded = load_plan_scenarios(plan, suites_dir)
         by_id = {s.id: s for s in loaded}
         cells = expand(plan, loaded)

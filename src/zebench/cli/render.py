@@ -11,6 +11,7 @@ from rich.text import Text
 
 from zebench.cli.tests_view import control_line, summary_line
 from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord, RunStatus
+from zebench.results.ranges import is_cost
 from zebench.scoring import format_out_of_ten, format_score, summarize
 from zebench.store.ids import short_ids
 from zebench.store.queries import BatchDetail, BreakdownRow, RunSummary
@@ -48,6 +49,8 @@ def fmt_pct(value: float | None) -> str:
 def fmt_cost(cost: float | None) -> str:
     if cost is None:
         return "unknown"
+    if not is_cost(cost):
+        return f"${cost:.3g}"
     return f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
 
 

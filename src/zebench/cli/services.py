@@ -45,7 +45,8 @@ def db_upgrade(db: Annotated[str | None, typer.Option("--db")] = None) -> None:
 
 def sync() -> None:
     """Deliver runs waiting in the local outbox to the results server."""
-    from zebench.client import Outbox, ResultsClient
+    from zebench.cli.sinks import key_refused
+    from zebench.client import KeyRejectedError, Outbox, ResultsClient
     from zebench.client import sync as sync_outbox
 
     url = os.environ.get(WORKER_URL_ENV)
@@ -54,11 +55,16 @@ def sync() -> None:
             f"{WORKER_URL_ENV} is not set", hint="export the results server URL, e.g. http://127.0.0.1:8787"
         )
     client = ResultsClient(url, api_key=os.environ.get(API_KEY_ENV))
+    outbox = Outbox()
     try:
-        report = sync_outbox(client, Outbox())
+        report = sync_outbox(client, outbox)
+    except KeyRejectedError as exc:
+        raise key_refused(exc, outbox) from None  # every undelivered entry is still queued
     finally:
         client.close()
     console.print(f"sent {report.sent}, failed {report.failed}, remaining {report.remaining}")
+    if report.errors:
+        console.print(f"first error: {report.errors[0]}", markup=False)
     if report.remaining:
         raise typer.Exit(1)
 

@@ -10,17 +10,20 @@ from zebench.client.bulk import RunSubmission
 from zebench.client.http import (
     API_KEY_ENV,
     URL_ENV,
+    KeyRejectedError,
     ResultsClient,
     ServerRejectedError,
     ServerUnavailableError,
     SubmitOutcome,
 )
-from zebench.client.outbox import Outbox, OutboxEntry, SyncReport, deliver_or_queue, sync
+from zebench.client.outbox import Delivery, Outbox, OutboxEntry, SyncReport, deliver_or_queue, sync
 from zebench.client.remote import RemoteStore
 
 __all__ = [
     "API_KEY_ENV",
     "URL_ENV",
+    "Delivery",
+    "KeyRejectedError",
     "Outbox",
     "OutboxEntry",
     "RemoteStore",

@@ -49,6 +49,11 @@ class ServerRejectedError(StoreError):
         self.status = status
 
 
+class KeyRejectedError(ServerRejectedError):
+    """The server refused the API key (401/403): nothing sent with this key will be taken, however
+    valid. Not a verdict on any record: the fix is the key, then sending again."""
+
+
 class ResultsClient:
     """A client of the zebench (or original ze-benchmarks) results API.
 
@@ -130,10 +135,10 @@ class ResultsClient:
         if status == 404:
             raise NotFoundError(f"{what} not found on {self.base_url}")
         if status in (401, 403):
-            raise ServerRejectedError(
-                f"{what}: the results server refused the key ({text})",
+            raise KeyRejectedError(
+                f"{what}: the results server {self.base_url} refused the key (HTTP {status}: {text})",
                 status=status,
-                hint=f"set {API_KEY_ENV}",
+                hint=f"set {API_KEY_ENV} to the server's write key",
             )
         raise ServerRejectedError(f"{what}: HTTP {status}: {text}", status=status)
 

@@ -9,6 +9,10 @@ Two syncs never interleave: each holds an exclusive ``flock`` on ``.lock`` in th
 
 Queued runs travel in chunks through the bulk endpoint (one request per ~100 runs instead of one
 each), whose answer says per run what happened; batches and controls go one by one, in order.
+
+Only a refusal of one record (409 another run under its id, 422 invalid) moves that record to
+``rejected/``. A refusal of the whole request leaves every entry where it is: a refused key (401,
+403) stops the sync with KeyRejectedError, and the next sync with the right key sends them all.
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from zebench.client.http import ResultsClient, ServerUnavailableError
+from zebench.client.http import (
+    KeyRejectedError,
+    ResultsClient,
+    ServerRejectedError,
+    ServerUnavailableError,
+)
 from zebench.errors import StoreError
 from zebench.results.models import BatchRecord, ControlResult, RunRecord
 
@@ -196,13 +205,26 @@ def _send(client: ResultsClient, entry: OutboxEntry) -> None:
         client.submit_control(entry.batch_id or "", record)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one record handed to :func:`deliver_or_queue`.
+
+    ``sent``: the server has it. ``queued``: it waits in the outbox, because the server could not
+    be reached or (``key_refused``) refused the key; ``zebench sync`` delivers it later.
+    ``rejected``: the server refused the record itself; it is kept in ``rejected/`` with why.
+    """
+
+    outcome: Literal["sent", "queued", "key_refused", "rejected"]
+    reason: str | None = None
+
+
 def deliver_or_queue(
     client: ResultsClient, record: RunRecord | BatchRecord, outbox: Outbox | None = None
-) -> Literal["sent", "queued"]:
-    """Send a run (or batch) now, or queue it when the server is unreachable.
+) -> Delivery:
+    """Send a run (or batch) now, or keep it in the outbox.
 
-    A server that *refuses* the record (4xx, e.g. 409 for another run under the same id) raises
-    ServerRejectedError: queueing it would only fail again later.
+    A refused key is no verdict on the record, so it is queued like an unreachable server's; a
+    refusal of the record itself (409, 422) sets it aside in ``rejected/``, as ``sync`` would.
     """
     outbox = Outbox() if outbox is None else outbox
     try:
@@ -211,10 +233,16 @@ def deliver_or_queue(
             outbox.discard_run(record.run_id)  # any queued older version is now stale
         else:
             client.submit_batch(record)
-    except ServerUnavailableError:
+    except ServerUnavailableError as exc:
         outbox.put(record)
-        return "queued"
-    return "sent"
+        return Delivery("queued", exc.one_line())
+    except KeyRejectedError as exc:
+        outbox.put(record)
+        return Delivery("key_refused", exc.one_line())
+    except ServerRejectedError as exc:
+        outbox.reject(outbox.put(record), exc.one_line())
+        return Delivery("rejected", exc.one_line())
+    return Delivery("sent")
 
 
 def sync(client: ResultsClient, outbox: Outbox | None = None) -> SyncReport:
@@ -222,9 +250,10 @@ def sync(client: ResultsClient, outbox: Outbox | None = None) -> SyncReport:
 
     Runs go in chunks of ``client.bulk_max_runs`` through the bulk endpoint (one by one on servers
     without it); batches and controls one by one, after the runs queued before them. Stops at the
-    first "server unavailable" (the rest stays queued); an entry the server rejects is moved to
-    ``rejected/`` with the reason and the sync goes on; a run the server could not store just now
-    stays queued for the next sync.
+    first "server unavailable" or refused request (the rest stays queued); an entry the server
+    rejects for its content is moved to ``rejected/`` with the reason and the sync goes on; a run
+    the server could not store just now stays queued for the next sync. Raises KeyRejectedError
+    when the server refuses the key, leaving every undelivered entry as it was.
     """
     outbox = Outbox() if outbox is None else outbox
     report = SyncReport()
@@ -258,16 +287,13 @@ def _deliver_runs(
         return True
     try:
         results = client.submit_runs(runs)
-    except ServerUnavailableError as exc:
+    except KeyRejectedError:
+        raise
+    except (ServerUnavailableError, ServerRejectedError) as exc:
+        # Unreachable, or the request refused as a whole: no verdict on any run, so all stay queued.
         report.failed += len(entries)
         report.errors.append(exc.one_line())
         return False
-    except StoreError as exc:  # refused as a whole (the key): each entry, as when sent one by one
-        for entry in entries:
-            outbox.reject(entry.path, exc.one_line())
-        report.failed += len(entries)
-        report.errors.append(exc.one_line())
-        return True
     delivered = []
     for entry, result in zip(entries, results, strict=True):
         if result.delivered:
@@ -288,6 +314,8 @@ def _deliver_one(client: ResultsClient, outbox: Outbox, entry: OutboxEntry, repo
         return True
     try:
         _send(client, entry)
+    except KeyRejectedError:
+        raise
     except ServerUnavailableError as exc:
         report.failed += 1
         report.errors.append(exc.one_line())

@@ -1,4 +1,4 @@
-"""The run page's model-call timeline: one bar per call of the gateway's record, in inline SVG.
+"""The run page's model-call timeline: one bar per call of the gateway's record.
 
 A bar starts when the call did (seconds from the run's first call) and is as long as its latency;
 its colour says how it ended. The model names and errors come from the agent's traffic, so every
@@ -7,15 +7,13 @@ text is escaped (the chart helpers escape each text node and attribute).
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from zebench.dashboard.charts import _empty, _num, _svg, _text
+from zebench.dashboard.charts import Row, _num, row_chart
 from zebench.results.model_calls import ModelCall
 
 MAX_BARS = 120
-_ROW = 16
-_LEFT = 200
-_WIDTH = 760
+_BOX = 1000  # the track's own width units
 
 
 def _tone(call: ModelCall) -> str:
@@ -39,28 +37,28 @@ def _tooltip(call: ModelCall) -> str:
 
 
 def call_timeline(calls: list[ModelCall]) -> Markup:
-    """The timeline of ``calls`` (the first :data:`MAX_BARS`)."""
+    """The timeline of ``calls`` (the first :data:`MAX_BARS`), as the dashboard's row chart.
+
+    Row labels are HTML text (they wrap on a phone instead of shrinking with an SVG), each track a
+    stretched SVG whose 0..1000 box spans the run's calls from the first start to the last end.
+    """
     title = "Model calls over time"
-    if not calls:
-        return _empty(_WIDTH, 60, title)
     shown = sorted(calls, key=lambda c: c.index)[:MAX_BARS]
+    if not shown:
+        return row_chart([], title=title, axis=("0 s", "time", "0 s"), track_box=(0, _BOX))
     start = min(c.started_at for c in shown)
     end = max(c.started_at + c.latency_ms / 1000 for c in shown)
     span = max(end - start, 0.001)
-    plot = _WIDTH - _LEFT - 10
-    height = 30 + _ROW * len(shown)
-    body: list[str] = [
-        _text(_LEFT, 14, "0 s", "chart-label", anchor="start"),
-        _text(_WIDTH - 10, 14, f"{span:.1f} s", "chart-label", anchor="end"),
-    ]
-    for row, call in enumerate(shown):
-        y = 22 + row * _ROW
-        x = _LEFT + (call.started_at - start) / span * plot
-        width = max(2.0, call.latency_ms / 1000 / span * plot)
-        label = f"#{call.index} {call.model or call.model_requested or call.wire}"
-        body.append(_text(_LEFT - 6, y + 10, label[:24], "chart-label", anchor="end"))
-        body.append(
-            f'<g class="chart-bar tone-{_tone(call)}"><title>{escape(_tooltip(call))}</title>'
-            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(width)}" height="{_ROW - 4}" rx="2"></rect></g>'
+    rows = []
+    for call in shown:
+        x = (call.started_at - start) / span * _BOX
+        width = max(4.0, call.latency_ms / 1000 / span * _BOX)
+        track = (
+            f'<rect x="0" y="0" width="{_BOX}" height="10" class="row-bg"/>'
+            f'<g class="chart-bar tone-{_tone(call)}"><rect x="{_num(x)}" y="1" width="{_num(width)}" height="8"/></g>'
         )
-    return _svg(_WIDTH, height, title, body)
+        label = f"#{call.index} {call.model or call.model_requested or call.wire}"
+        rows.append(Row(label, track, f"{call.latency_ms} ms", _tooltip(call)))
+    return row_chart(
+        rows, title=title, axis=("0 s", "seconds since the first call", f"{span:.1f} s"), track_box=(0, _BOX)
+    )

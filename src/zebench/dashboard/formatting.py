@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zebench.results.ranges import is_cost
 from zebench.scoring.display import format_score
 
 DASH = "—"
@@ -35,6 +36,8 @@ def usd(value: float | None) -> str:
     """Money: four decimals below a dollar (LLM calls are cheap), two above."""
     if value is None:
         return DASH
+    if not is_cost(value):  # stored out of range by an older server: 300 digits help nobody
+        return f"${value:.3g}"
     return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
 
 

@@ -24,6 +24,7 @@ from zebench.llm.types import (
     ToolUseBlock,
 )
 from zebench.results.models import TokenUsage
+from zebench.results.ranges import as_cost
 
 OPENROUTER_HEADERS = {"HTTP-Referer": "https://github.com/zebench/zebench", "X-Title": "zebench"}
 
@@ -190,9 +191,10 @@ class OpenAICompatClient(RetryingClient):
             calls.append(ToolUseBlock(id=call_id, name=function.name, input=arguments, parse_error=problem))
         usage = self._usage(completion.usage)
         served = str(completion.model or request.model)
-        measured = _field(completion.usage, "cost") if completion.usage is not None else None
-        if self.provider == "openrouter" and isinstance(measured, int | float):
-            cost: float | None = float(measured)
+        # A negative, NaN or absurd figure is no price: the price table decides instead.
+        measured = as_cost(_field(completion.usage, "cost")) if completion.usage is not None else None
+        if self.provider == "openrouter" and measured is not None:
+            cost: float | None = measured
             kind: Any = "measured"
         else:
             cost = self._estimate([served, request.model], usage)

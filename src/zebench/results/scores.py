@@ -21,5 +21,12 @@ def floor_score(value: float, digits: int = 2) -> Decimal:
 
 
 def out_of_ten(total: float | None) -> float | None:
-    """A 0..1 total as x/10 with two decimals, rounded down (0.9975 → 9.97)."""
-    return None if total is None else float(floor_score(total * 10, 2))
+    """A 0..1 total as x/10 with two decimals, rounded down (0.9975 → 9.97).
+
+    A total outside 0..1 (a row an older server stored) is scaled as it is, not rounded.
+    """
+    if total is None:
+        return None
+    if not (math.isfinite(total) and 0.0 <= total <= 1.0):
+        return total * 10
+    return float(floor_score(total * 10, 2))

@@ -13,6 +13,7 @@ from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_ho
 from zebench.errors import ZebenchError
 from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
+from zebench.results.ranges import is_cost
 from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
 from zebench.runner.gateway_phase import agent_gateway, apply_verdict, record_gateway
@@ -169,6 +170,8 @@ def run_one(
         _check_cancel(cancel)
         progress.phase(label, "workspace")
         folder = reserve_workspace(scenario, spec.workspace_root)
+        # The running record names its folder, so --resume can remove it after a kill -9.
+        record.telemetry.workspace_dir = str(folder)
         # The validation phase's sandbox starts now, in the background, while the record is stored,
         # the fixture copied and the agent works.
         runner_hook(runner, "prepare_next", folder)
@@ -178,7 +181,6 @@ def run_one(
         except BaseException:
             remove_tree(folder)  # fill_workspace removes it on its own failures; this is for the store's
             raise
-        record.telemetry.workspace_dir = str(workspace.path)
         oracle = OracleAnswers(scenario.oracle_answers)
         toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
 
@@ -203,12 +205,14 @@ def run_one(
         record.oracle_questions = list(oracle.log)
         if agent_result.model:
             record.model = agent_result.model
+        # A plug-in agent's cost outside 0..1e9 (negative, NaN) is no measurement: unknown instead.
+        known_cost = is_cost(agent_result.cost_usd)
         record.telemetry = Telemetry(
             agent_duration_ms=agent_ms,
             turns=agent_result.turns,
             tokens=agent_result.usage,
-            cost_usd=agent_result.cost_usd,
-            cost_kind=agent_result.cost_kind,
+            cost_usd=agent_result.cost_usd if known_cost else None,
+            cost_kind=agent_result.cost_kind if known_cost else None,
             workspace_dir=str(workspace.path),
         )
         record.artifacts["agent_output"] = agent_result.final_message
@@ -287,14 +291,14 @@ def run_one(
             _finish(record, RunStatus.FAILED, "run ended unexpectedly")
         # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
         record = scrub_record(record, collect_secret_values())
+        if workspace is not None and not spec.keep_workspace:
+            workspace.remove(background=True)  # before the save, which may fail: every end removes it
         progress.phase(label, "store")
         try:
             sink.save_run(record)
         except KeyboardInterrupt:
             sink.save_run(record)  # a second Ctrl-C during the write must not lose the run
         progress.run_finished(record)
-        if workspace is not None and not spec.keep_workspace:
-            workspace.remove(background=True)
     if pending_error is not None:
         raise pending_error
     return record

@@ -89,7 +89,7 @@ def flaky_validation(
     runner = runner_factory(scenario)
     first: ControlResult | None = None
     for repeat in range(1, repeats + 1):
-        with steps.step(f"control on the pristine fixture, repeat {repeat} of {repeats}"):
+        with steps.step(f"validation on the pristine fixture, repeat {repeat} of {repeats}"):
             control = run_warmup(scenario, workspace_root, runner)  # closes the runner: a fresh sandbox each
         first = first or control
         for result in control.commands:

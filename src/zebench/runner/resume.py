@@ -5,6 +5,10 @@ attempts of one slot can be grouped. A slot is rerun, as a new attempt, when it 
 when its last attempt was interrupted, or was left 'running' by a process that is gone (kill -9),
 and, with ``--retry-errors``, when its last attempt was an infrastructure error. Agent failures
 stay failures: retrying them would flatter the agent.
+
+A run marked interrupted here had its process killed, so nothing removed its workspace: resuming
+removes it, when the folder its record names is one of the workspace root's own (a stored path
+is data, so nothing outside the root is ever deleted).
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import os
 import socket
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from zebench.results.models import RunRecord, RunStatus, utcnow
 from zebench.runner.plan import Slot
 from zebench.store.queries import BatchDetail, RunFilters, RunPage
+from zebench.workspace import remove_tree
 
 
 class BatchReader(Protocol):
@@ -120,10 +127,39 @@ def read_batch(store: BatchReader, batch_id: str) -> BatchState:
     return state
 
 
+def owned_workspace(stored: str | None, root: Path) -> Path | None:
+    """The folder a run's record names, if it is a workspace folder of ``root``; else None.
+
+    Only a real folder directly inside the root qualifies (``reserve_workspace`` makes each run's
+    folder there): never the root itself, a path through ``..``, a symlink, or anything elsewhere.
+    """
+    if not stored:
+        return None
+    path = Path(stored)
+    if not path.is_absolute() or path.name in ("", ".", ".."):
+        return None
+    root = root.expanduser().absolute()
+    try:
+        if path.parent.resolve(strict=True) != root.resolve(strict=True):
+            return None
+    except (OSError, RuntimeError):  # the root or the parent is gone, or a symlink loop
+        return None
+    candidate = root.resolve() / path.name
+    return candidate if candidate.is_dir() and not candidate.is_symlink() else None
+
+
 def mark_stale_runs(
-    store: BatchReader, state: BatchState, *, alive: Callable[[str | None, int | None], bool] = pid_alive
+    store: BatchReader,
+    state: BatchState,
+    *,
+    alive: Callable[[str | None, int | None], bool] = pid_alive,
+    workspace_root: Path | None = None,
 ) -> list[str]:
-    """Store 'running' runs whose process is gone as interrupted; returns their run ids."""
+    """Store 'running' runs whose process is gone as interrupted; returns their run ids.
+
+    With ``workspace_root``, each such run's workspace folder is removed too when it lies in the
+    root (see ``owned_workspace``); nothing else would ever remove it.
+    """
     marked: list[str] = []
     for attempts in state.slots.values():
         for attempt in attempts:
@@ -136,6 +172,12 @@ def mark_stale_runs(
             store.save_run(record)
             attempt.status = RunStatus.INTERRUPTED
             marked.append(attempt.run_id)
+            folder = (
+                owned_workspace(record.telemetry.workspace_dir, workspace_root) if workspace_root else None
+            )
+            if folder is not None:
+                with suppress(OSError):  # a folder left behind is disk space, not a reason to stop
+                    remove_tree(folder)
     return marked
 
 

@@ -6,8 +6,7 @@ aggregates use the same rule with three digits.
 
 from __future__ import annotations
 
-import math
-
+from zebench.results.ranges import is_score
 from zebench.results.scores import floor_score, out_of_ten
 
 DASH = "—"
@@ -17,15 +16,17 @@ def format_score(value: float | None, digits: int = 2, *, none: str = DASH) -> s
     """A 0..1 score as text, rounded down to ``digits`` decimals; ``none`` for a missing score."""
     if value is None:
         return none
-    if not math.isfinite(value):
-        return str(value)
+    if not is_score(value):  # an older server stored it out of range (1e308): shown as it is, briefly
+        return f"{value:.3g}"
     return f"{floor_score(value, digits):.{digits}f}"
 
 
 def format_out_of_ten(total: float | None) -> str:
     """A total as ``9.97/10`` (rounded down)."""
     value = out_of_ten(total)
-    return DASH if value is None else f"{value:.2f}/10"
+    if value is None:
+        return DASH
+    return f"{value:.2f}/10" if is_score(total) else f"{value:.3g}/10"
 
 
 class ScoreFormat:

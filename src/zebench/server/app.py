@@ -13,6 +13,7 @@ from zebench import __version__
 from zebench.dashboard import mount_dashboard
 from zebench.server.errors import install_error_handlers
 from zebench.server.limits import BodyLimitMiddleware
+from zebench.server.render import FastJSONResponse
 from zebench.server.routes import batches, health, ids, results, runs, stats
 from zebench.server.settings import ServerSettings, check_settings
 from zebench.store.base import ResultStore
@@ -52,6 +53,8 @@ def create_app(
         description=DESCRIPTION,
         static_url=DOCS_STATIC_URL,
         favicon_url="/static/favicon.svg",
+        # A NaN or infinity that reaches an answer is null, never a 500.
+        default_response_class=FastJSONResponse,
     )
     app.state.store = store
     app.state.settings = settings

@@ -3,7 +3,8 @@
 Each payload accepts two shapes so existing clients keep working: the original Worker's
 ``SubmitResultsPayload`` (``evaluatorName``, ``tokensIn``, ``promptSent`` in telemetry...) and
 zebench's richer rendering of :class:`~zebench.results.RunRecord`. Scalars are strict (``false``
-is not a number, ``1`` is not a boolean), floats must be finite, integers are bounded so that
+is not a number, ``1`` is not a boolean), floats must be finite and scores, weights and costs lie
+in the ranges of :mod:`zebench.results.ranges`, integers are bounded so that
 PostgreSQL never sees an out-of-range value, and text may not hold NUL bytes or lone surrogates,
 which PostgreSQL and UTF-8 encoding reject with an error the client could not act on.
 """
@@ -37,6 +38,7 @@ from zebench.results.models import (
     EvaluationStatus,
     RunStatus,
 )
+from zebench.results.ranges import MAX_COST_USD, SCORE_MAX, SCORE_MIN, WEIGHTED_SCORE_MAX
 
 INT32_MAX = 2**31 - 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,199}$"
@@ -96,7 +98,15 @@ Name = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=200),
 Label = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=100), AfterValidator(_clean_text)]
 ShortText = Annotated[str, Strict(), StringConstraints(max_length=2000), AfterValidator(_clean_text)]
 Id = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
-Float = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+# The ranges are enforced here, on the wire models, and not on the shared result models: those also
+# carry what the store reads back, and runs an older server accepted (a totalScore of 1e308) must
+# still load for listing, detail pages and resume. The local pipeline guards its own producers
+# (evaluators, provider-reported costs, scenario files); see zebench.results.ranges.
+Score = Annotated[float, Strict(), Field(ge=SCORE_MIN, le=SCORE_MAX, allow_inf_nan=False)]
+MaxScore = Annotated[float, Strict(), Field(gt=SCORE_MIN, le=SCORE_MAX, allow_inf_nan=False)]
+WeightedScore = Annotated[float, Strict(), Field(ge=0, le=WEIGHTED_SCORE_MAX, allow_inf_nan=False)]
+Weight = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Cost = Annotated[float, Strict(), Field(ge=0, le=MAX_COST_USD, allow_inf_nan=False)]
 Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
 Int32 = Annotated[int, Strict(), Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
 Bool = Annotated[bool, Strict()]
@@ -121,9 +131,9 @@ class EvaluationIn(_In):
     name: Name | None = None
     evaluator_name: Name | None = None
     status: EvaluationStatus = "scored"
-    score: Float | None = None
-    max_score: Float = 1.0
-    weight: Float = 1.0
+    score: Score | None = None
+    max_score: MaxScore = 1.0  # full marks on the 0..1 scale (the original always sent 1)
+    weight: Weight = 1.0
     required: Bool = False
     passed: Bool | None = None
     summary: ShortText = ""
@@ -149,10 +159,10 @@ class TelemetryIn(_In):
     tokens: TokenUsageIn | None = None
     tokens_in: Count | None = None
     tokens_out: Count | None = None
-    cost_usd: Float | None = None
+    cost_usd: Cost | None = None
     cost_kind: CostKind | None = None
     judge_tokens: TokenUsageIn | None = None
-    judge_cost_usd: Float | None = None
+    judge_cost_usd: Cost | None = None
     workspace_dir: ShortText | None = None
     prompt_sent: Text | None = None
 
@@ -216,10 +226,10 @@ class SubmitRunPayload(_In):
     reason: ShortText | None = None
     started_at: Timestamp
     completed_at: Timestamp | None = None
-    total_score: Float | None = None
-    weighted_score: Float | None = None  # original only; kept for read-back
-    success_metric: Float | None = None  # original only; kept for read-back
-    success_threshold: Float = 0.7
+    total_score: Score | None = None
+    weighted_score: WeightedScore | None = None  # original only, on its 0..10 scale; kept for read-back
+    success_metric: Score | None = None  # original only; kept for read-back
+    success_threshold: Score = 0.7
     is_successful: Bool = False
     attempt: Annotated[int, Strict(), Field(ge=1, le=10_000)] = 1
     specialist_enabled: Bool | None = None
@@ -249,8 +259,9 @@ class SubmitBatchPayload(_In):
     metadata: JsonObject | None = None
     total_runs: Count | None = None
     successful_runs: Count | None = None
-    avg_score: Float | None = None
-    avg_weighted_score: Float | None = None
+    # Ignored, and the original's clients filled them on either scale: only its 0..10 bound applies.
+    avg_score: WeightedScore | None = None
+    avg_weighted_score: WeightedScore | None = None
 
 
 class SubmitControlPayload(_In):

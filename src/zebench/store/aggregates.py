@@ -5,6 +5,11 @@ cells that each write updates in its own transaction (never stale, see ``rollups
 returns count, sums, sum of squares, min, max and per-status counts; Python only divides and takes
 the square root (SQLite builds do not all ship math functions). Both sources select the same
 labels, so ``stats_from_row`` finishes either.
+
+Scores and costs are aggregated clamped into their ranges (``zebench.results.ranges``): a row an
+older server stored with a total score of 1e308 counts as 1, a negative cost as 0, NaN as the low
+end. That keeps every sum finite (PostgreSQL raises an overflow error on 1e308 + 1e308, and JSON
+has no infinity) while every count stays what the rows say, which the listing planner relies on.
 """
 
 from __future__ import annotations
@@ -14,10 +19,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Label, Table, case, func
+from sqlalchemy import ColumnElement, Float, Label, Table, case, func, literal
 
 from zebench.results.models import RunStatus
+from zebench.results.ranges import MAX_COST_USD, SCORE_MAX, SCORE_MIN
 from zebench.store import schema
+
+# Bound as a parameter: PostgreSQL compares NaN equal to itself; SQLite binds it as NULL, and
+# cannot store a NaN anyway.
+_NAN = literal(float("nan"), Float())
+
+
+def clamped(value: ColumnElement[Any], low: float, high: float) -> ColumnElement[Any]:
+    """SQL for ``zebench.results.ranges.clamp``: ``value`` within low..high, NaN as low, NULL stays NULL."""
+    return case((value == _NAN, low), (value < low, low), (value > high, high), else_=value)
+
+
+def clamped_score(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A score column as aggregates read it (``ranges.clamp_score``)."""
+    return clamped(value, SCORE_MIN, SCORE_MAX)
+
+
+def clamped_cost(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A cost column as aggregates read it (``ranges.clamp_cost``)."""
+    return clamped(value, 0.0, MAX_COST_USD)
+
 
 HISTOGRAM_BUCKETS = 10
 
@@ -38,28 +64,28 @@ class StatSource:
 
 
 RUN_STATS = StatSource(
-    score=schema.runs.c.total_score,
+    score=clamped_score(schema.runs.c.total_score),
     success=schema.runs.c.is_successful,
     status=schema.runs.c.status,
     statuses=tuple(s.value for s in RunStatus),
     duration=schema.runs.c.duration_ms,
-    cost=schema.runs.c.cost_usd,
+    cost=clamped_cost(schema.runs.c.cost_usd),
     tokens_in=schema.runs.c.tokens_in,
     tokens_out=schema.runs.c.tokens_out,
-    judge_cost=schema.runs.c.judge_cost_usd,
+    judge_cost=clamped_cost(schema.runs.c.judge_cost_usd),
 )
 
 # Evaluator groups: the evaluation's score and pass flag, its own status, the run's cost and time.
 EVALUATION_STATS = StatSource(
-    score=schema.evaluations.c.score,
+    score=clamped_score(schema.evaluations.c.score),
     success=schema.evaluations.c.passed,
     status=schema.evaluations.c.status,
     statuses=("scored", "skipped", "error"),
     duration=schema.runs.c.duration_ms,
-    cost=schema.runs.c.cost_usd,
+    cost=RUN_STATS.cost,
     tokens_in=schema.runs.c.tokens_in,
     tokens_out=schema.runs.c.tokens_out,
-    judge_cost=schema.runs.c.judge_cost_usd,
+    judge_cost=RUN_STATS.judge_cost,
 )
 
 
@@ -170,7 +196,12 @@ def histogram_from_row(row: Mapping[Any, Any]) -> list[int]:
 
 
 def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    # A non-finite figure can only come from rollup cells an older version summed unclamped (the
+    # 0007 migration rebuilds them); None keeps the answer valid JSON whatever the cells hold.
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _int(value: Any) -> int:
@@ -182,6 +213,8 @@ def sample_std(n: int, total: float, total_sq: float) -> float | None:
     if n < 2:
         return None
     variance = (total_sq - total * total / n) / (n - 1)
+    if not math.isfinite(variance):
+        return None
     return math.sqrt(max(variance, 0.0))  # rounding can make a zero variance slightly negative
 
 
@@ -190,8 +223,9 @@ def stats_from_row(row: Mapping[Any, Any], src: StatSource) -> dict[str, Any]:
     n = _int(row["agg_n"])
     successes = _int(row["agg_successes"])
     scored = _int(row["agg_scored"])
-    total = float(row["agg_sum"] or 0.0)  # PostgreSQL returns numeric sums as Decimal
-    total_sq = float(row["agg_sumsq"] or 0.0)
+    total = _float(row["agg_sum"] or 0.0)  # PostgreSQL returns numeric sums as Decimal
+    total_sq = _float(row["agg_sumsq"] or 0.0)
+    usable = scored if total is not None and total_sq is not None else 0
     costed = _int(row["agg_costed"])
     timed = _int(row["agg_duration_n"])
     cost = _float(row["agg_cost"])
@@ -204,8 +238,8 @@ def stats_from_row(row: Mapping[Any, Any], src: StatSource) -> dict[str, Any]:
         "runs": n,
         "successes": successes,
         "success_rate": successes / n if n else None,
-        "mean_score": total / scored if scored else None,
-        "std_score": sample_std(scored, total, total_sq),
+        "mean_score": total / usable if usable and total is not None else None,
+        "std_score": sample_std(usable, total or 0.0, total_sq or 0.0),
         "min_score": _float(row["agg_min"]),
         "max_score": _float(row["agg_max"]),
         "mean_duration_ms": float(row["agg_duration_sum"] or 0) / timed if timed else None,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from zebench.errors import NotFoundError
+from zebench.results.ranges import clamp_cost, clamp_score
 from zebench.store import schema
 from zebench.store.aggregates import EVALUATION_STATS, RUN_STATS, stats_from_row
 from zebench.store.codec import SUMMARY_COLUMNS, control_from_row, evaluation_brief, summary_from_row
@@ -33,7 +34,8 @@ def aggregate(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
     """The ``stat_columns(RUN_STATS)`` labels (and ``last_completed_at``) over ``rows``, in Python.
 
     SQL semantics throughout: a SUM over no non-NULL value is NULL, COUNT(col) skips NULLs, and
-    the float sums add in row order (the order SQLite reads the batch index in).
+    the float sums add in row order (the order SQLite reads the batch index in). Scores and costs
+    are clamped into their ranges, as ``RUN_STATS`` reads them.
     """
     n = successes = scored = timed = costed = judged = tokens_in = tokens_out = duration = 0
     total = total_sq = cost = judge = 0.0
@@ -44,7 +46,7 @@ def aggregate(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
     for r in rows:
         n += 1
         successes += bool(r["is_successful"])
-        score = r["total_score"]
+        score = clamp_score(r["total_score"])
         if score is not None:
             scored += 1
             total += score
@@ -54,12 +56,13 @@ def aggregate(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
         if r["duration_ms"] is not None:
             timed += 1
             duration += r["duration_ms"]
-        if r["cost_usd"] is not None:
+        run_cost, judge_cost = clamp_cost(r["cost_usd"]), clamp_cost(r["judge_cost_usd"])
+        if run_cost is not None:
             costed += 1
-            cost += r["cost_usd"]
-        if r["judge_cost_usd"] is not None:
+            cost += run_cost
+        if judge_cost is not None:
             judged += 1
-            judge += r["judge_cost_usd"]
+            judge += judge_cost
         tokens_in += r["tokens_in"] or 0
         tokens_out += r["tokens_out"] or 0
         index = _STATUS_INDEX.get(r["status"])

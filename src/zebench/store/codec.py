@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from zebench.errors import StoreError
 from zebench.results.models import (
     CommandResult,
     ControlResult,
@@ -58,6 +60,30 @@ def decompress_artifact(encoding: str, data: bytes) -> str:
     return raw.decode("utf-8")
 
 
+def _optional(value: float | None) -> float | None:
+    """A nullable number as stored: NaN and infinity are no measurement, so they are stored as NULL."""
+    return value if value is None or math.isfinite(value) else None
+
+
+def _required(value: float, run_id: str, name: str) -> float:
+    """A number the row cannot leave NULL: a non-finite one is refused, never stored."""
+    if not math.isfinite(value):
+        raise StoreError(
+            f"run {run_id}: {name} is {value!r}; only finite numbers are stored",
+            hint="this is a bug in whatever built the record (a plug-in?)",
+        )
+    return value
+
+
+def _evaluation_row(run_id: str, evaluation: EvaluationResult) -> dict[str, Any]:
+    row = {"run_id": run_id, **evaluation.model_dump(mode="json", include=_EVAL_FIELDS)}
+    # model_dump(mode="json") writes NaN and infinity as None; the record's own values decide.
+    row["score"] = _optional(evaluation.score)
+    for name in ("max_score", "weight"):
+        row[name] = _required(getattr(evaluation, name), run_id, f"evaluation {evaluation.name!r} {name}")
+    return row
+
+
 def test_summary_row(run: RunRecord) -> dict[str, Any] | None:
     """The test_summaries row of a run, or None when the run has no test summary."""
     if run.tests is None:
@@ -75,7 +101,10 @@ def test_summary_from_row(row: Mapping[Any, Any] | None) -> TestSummary | None:
 def run_rows(
     run: RunRecord,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
-    """The run, evaluation, telemetry and artifact rows of one RunRecord."""
+    """The run, evaluation, telemetry and artifact rows of one RunRecord.
+
+    NaN and infinity never reach the database (StoreError for a field that cannot be NULL).
+    """
     tel = run.telemetry
     finished = run.status != RunStatus.RUNNING
     run_row = {
@@ -90,8 +119,8 @@ def run_rows(
         "reason": run.reason,
         "started_at": run.started_at,
         "completed_at": run.completed_at,
-        "total_score": run.total_score,
-        "success_threshold": run.success_threshold,
+        "total_score": _optional(run.total_score),
+        "success_threshold": _required(run.success_threshold, run.run_id, "success_threshold"),
         "is_successful": run.is_successful,
         "attempt": run.attempt,
         "specialist_name": run.specialist_name,
@@ -105,15 +134,13 @@ def run_rows(
         },
         # A running run has no duration yet; NULL keeps it out of duration means and sorts last.
         "duration_ms": tel.duration_ms if finished else None,
-        "cost_usd": tel.cost_usd,
+        "cost_usd": _optional(tel.cost_usd),
         "tokens_in": tel.tokens.input,
         "tokens_out": tel.tokens.output,
         "tool_calls": tel.tool_calls,
-        "judge_cost_usd": tel.judge_cost_usd,
+        "judge_cost_usd": _optional(tel.judge_cost_usd),
     }
-    eval_rows = [
-        {"run_id": run.run_id, **e.model_dump(mode="json", include=_EVAL_FIELDS)} for e in run.evaluations
-    ]
+    eval_rows = [_evaluation_row(run.run_id, e) for e in run.evaluations]
     tel_row = {
         "run_id": run.run_id,
         "duration_ms": tel.duration_ms,
@@ -123,9 +150,9 @@ def run_rows(
         "turns": tel.turns,
         **_token_columns("", tel.tokens),
         **_token_columns("judge_", tel.judge_tokens),
-        "cost_usd": tel.cost_usd,
+        "cost_usd": run_row["cost_usd"],
         "cost_kind": tel.cost_kind,
-        "judge_cost_usd": tel.judge_cost_usd,
+        "judge_cost_usd": run_row["judge_cost_usd"],
         "workspace_dir": tel.workspace_dir,
     }
     texts = dict(run.artifacts)

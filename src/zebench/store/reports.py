@@ -159,7 +159,7 @@ def global_stats(conn: Connection, filters: RunFilters | None) -> GlobalStats:
     if not rollup_can_filter(filters):  # batch-scoped: a few hundred runs, through the batch index
         query = select(
             *stat_columns(RUN_STATS),
-            *histogram_columns(runs.c.total_score),
+            *histogram_columns(RUN_STATS.score),
             func.count(runs.c.batch_id.distinct()).label("agg_batches"),
         ).where(*where)
         row = conn.execute(use_index(query, BATCH_INDEX)).mappings().one()

@@ -1,7 +1,8 @@
 """Recompute the rollups (and run_batch_cells) from the runs and compare: ``verify_rollups(store) -> list[str]``.
 
 The recomputation is plain GROUP BY SQL over the source rows, independent of the incremental
-arithmetic in ``rollups``, so the tests can check every kind of write against it.
+arithmetic in ``rollups``, so the tests can check every kind of write against it. Scores and
+costs are clamped into their ranges in SQL, as the rollups clamp them in Python.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, case, func, select
 
 from zebench.store import schema
-from zebench.store.aggregates import HISTOGRAM_BUCKETS, square
+from zebench.store.aggregates import HISTOGRAM_BUCKETS, clamped_cost, clamped_score, square
 from zebench.store.rollups import EVAL_KEY, HIST, RUN_KEY, cell_key
 
 _INTS = (
@@ -38,6 +39,8 @@ def _measures(score: ColumnElement[Any], runs: Table) -> list[Any]:
     def total(col: ColumnElement[Any]) -> ColumnElement[Any]:
         return func.coalesce(func.sum(col), 0)
 
+    score = clamped_score(score)
+    cost, judge = clamped_cost(runs.c.cost_usd), clamped_cost(runs.c.judge_cost_usd)
     return [
         func.count().label("n"),
         func.count(score).label("scored"),
@@ -47,26 +50,26 @@ def _measures(score: ColumnElement[Any], runs: Table) -> list[Any]:
         func.max(score).label("score_max"),
         func.count(runs.c.duration_ms).label("duration_n"),
         total(runs.c.duration_ms).label("duration_sum"),
-        func.count(runs.c.cost_usd).label("cost_n"),
-        total(runs.c.cost_usd).label("cost_sum"),
+        func.count(cost).label("cost_n"),
+        total(cost).label("cost_sum"),
         total(runs.c.tokens_in).label("tokens_in"),
         total(runs.c.tokens_out).label("tokens_out"),
-        func.count(runs.c.judge_cost_usd).label("judge_cost_n"),
-        total(runs.c.judge_cost_usd).label("judge_cost_sum"),
+        func.count(judge).label("judge_cost_n"),
+        total(judge).label("judge_cost_sum"),
     ]
 
 
 def run_cells_query() -> Select[Any]:
     """The run rollup as computed from ``runs`` by one GROUP BY."""
     runs = schema.runs
-    score = runs.c.total_score
+    score = clamped_score(runs.c.total_score)
     hist = []
     for i in range(HISTOGRAM_BUCKETS):
         lower = score >= i / HISTOGRAM_BUCKETS if i else score.is_not(None)
         cond = lower & (score < (i + 1) / HISTOGRAM_BUCKETS) if i < HISTOGRAM_BUCKETS - 1 else lower
         hist.append(func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(HIST[i]))
     keys = [runs.c[n] for n in RUN_KEY]
-    return select(*keys, *_measures(score, runs), *hist).group_by(*keys)
+    return select(*keys, *_measures(runs.c.total_score, runs), *hist).group_by(*keys)
 
 
 def eval_cells_query() -> Select[Any]:

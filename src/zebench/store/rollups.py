@@ -8,6 +8,9 @@ removed row may have held is recomputed from its source rows before the transact
 
 Cells are keyed by a SHA-1 of their key values so the upsert has a unique key even when a key
 column is NULL (NULLs never conflict in a unique index on SQLite or PostgreSQL).
+
+Scores and costs are added clamped into their ranges, as every aggregate reads them (see
+``aggregates``), so no stored row can make a cell's sums overflow.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, case, delete, func, select, tuple_, update
 
+from zebench.results.ranges import clamp_cost, clamp_score
 from zebench.store import schema
-from zebench.store.aggregates import HISTOGRAM_BUCKETS, score_bucket
+from zebench.store.aggregates import HISTOGRAM_BUCKETS, clamped_score, score_bucket
 
 RUN_KEY = ("suite", "scenario", "tier", "agent", "model", "status", "specialist_name", "is_successful")
 EVAL_KEY = ("name", "status", "passed")
@@ -54,7 +58,9 @@ class Cell:
     def add(self, score: float | None, measures: Mapping[Any, Any], sign: int, histogram: bool) -> None:
         """Add (sign 1) or subtract (sign -1) one row's contribution."""
         s = self.sums
-        duration, cost, judge = measures["duration_ms"], measures["cost_usd"], measures["judge_cost_usd"]
+        duration = measures["duration_ms"]
+        cost, judge = clamp_cost(measures["cost_usd"]), clamp_cost(measures["judge_cost_usd"])
+        score = clamp_score(score)
         for name, value in (
             ("n", 1),
             ("duration_n", duration is not None),
@@ -249,11 +255,11 @@ def _matches(table: Table, key: Mapping[Any, Any]) -> list[ColumnElement[bool]]:
 
 
 def _run_source(key: Mapping[Any, Any]) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
-    return schema.runs.c.total_score, _matches(schema.runs, key)
+    return clamped_score(schema.runs.c.total_score), _matches(schema.runs, key)
 
 
 def _eval_source(key: Mapping[Any, Any]) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
-    return schema.evaluations.c.score, _matches(schema.evaluations, key)
+    return clamped_score(schema.evaluations.c.score), _matches(schema.evaluations, key)
 
 
 def record_writes(

@@ -73,7 +73,7 @@ def list_runs(
 )
 def get_run(run_id: RunIdPath, store: Store) -> JSONResponse:
     """``{run, evaluations, telemetry}``, including specialist fields, promptSent and metadata."""
-    return JSONResponse(run_detail(_load(store, run_id)))
+    return FastJSONResponse(run_detail(_load(store, run_id)))
 
 
 @router.get(
@@ -81,12 +81,12 @@ def get_run(run_id: RunIdPath, store: Store) -> JSONResponse:
 )
 def get_evaluations(run_id: RunIdPath, store: Store) -> JSONResponse:
     run = _load(store, run_id)
-    return JSONResponse([evaluation_body(run.run_id, e) for e in run.evaluations])
+    return FastJSONResponse([evaluation_body(run.run_id, e) for e in run.evaluations])
 
 
 @router.get("/{run_id}/telemetry", summary="A run's telemetry", responses={**ERROR_RESPONSES, **NOT_FOUND})
 def get_telemetry(run_id: RunIdPath, store: Store) -> JSONResponse:
-    return JSONResponse(telemetry_body(_load(store, run_id)))
+    return FastJSONResponse(telemetry_body(_load(store, run_id)))
 
 
 @router.get(
@@ -94,7 +94,7 @@ def get_telemetry(run_id: RunIdPath, store: Store) -> JSONResponse:
 )
 def list_artifacts(run_id: RunIdPath, store: Store) -> JSONResponse:
     _load(store, run_id)  # 404 for an unknown run rather than an empty list
-    return JSONResponse({"runId": run_id, "names": store.artifact_names(run_id)})
+    return FastJSONResponse({"runId": run_id, "names": store.artifact_names(run_id)})
 
 
 @router.get(
