@@ -124,24 +124,9 @@ class ToolLoopAgent:
         secrets = self.secrets()
         model = self.resolve_model(task)
         limiter = _limiter(self.options.extra, task.extra)
-
-        def on_retry(event: RetryEvent) -> None:
-            state.retries += 1
-            if limiter is not None:
-                limiter.on_retry(self.provider, event)  # a 429 shrinks the batch's concurrency
-            line = f"{self.name}: retry {event.attempt} in {event.wait_s:.1f}s ({event.reason})"
-            task.trajectory.note(line, kind="retry", wait_s=event.wait_s, reason=event.reason)
-            callback = task.extra.get("on_event")
-            if callable(callback):
-                callback(line)
-
-        client = self.create_client(task, model, on_retry)
-        recording_dir: Path | None = None
-        if self.options.record_dir is not None:
-            recording_dir = self.options.record_dir / task.run_id
-            meta = RecordingMeta(provider=client.provider, model=model, agent=self.name, run_id=task.run_id)
-            client = RecordingClient(client, Recorder(recording_dir, secrets=secrets, meta=meta))
-
+        client, recording_dir = self._open_client(
+            task, model, self._retry_reporter(task, state, limiter), secrets
+        )
         tools = [
             ToolDefinition(name=s.name, description=s.description, parameters=s.parameters)
             for s in task.tools.specs()
@@ -165,10 +150,8 @@ class ToolLoopAgent:
                 if (over := self._time_exceeded(state)) is not None:
                     status, reason = "budget_exceeded", over
                     break
-                if trimmer is not None and (trim := trimmer.trim(messages)) is not None:
-                    state.trims += 1
-                    state.trimmed_tokens += trim.tokens_trimmed
-                    task.trajectory.note(trim.summary(), kind="context_trim", **trim.meta())
+                if trimmer is not None:
+                    _trim(task, state, trimmer, messages)
                 request = LLMRequest(
                     model=model,
                     messages=list(messages),
@@ -203,21 +186,7 @@ class ToolLoopAgent:
         final = final or state.last_text
         if final:
             task.trajectory.message("assistant", redact(final, secrets))
-        metadata: dict[str, Any] = {
-            "provider": client.provider,
-            "llm_calls": state.turns,
-            "retries": state.retries,
-        }
-        if state.stop_reason:
-            metadata["stop_reason"] = state.stop_reason
-        if trimmer is not None:
-            metadata["context"] = {
-                "budget": budget,
-                "trims": state.trims,
-                "tokens_trimmed": state.trimmed_tokens,
-            }
-        if recording_dir is not None:
-            metadata["recording_dir"] = str(recording_dir)
+        metadata = _metadata(client, state, trimmer, recording_dir)
         return self.after_run(
             AgentResult(
                 status=status,
@@ -234,6 +203,32 @@ class ToolLoopAgent:
         )
 
     # --- pieces -------------------------------------------------------------------------------
+
+    def _retry_reporter(self, task: AgentTask, state: RunState, limiter: _Limiter | None) -> RetryCallback:
+        """What to do before each retry wait: count it, tell the limiter and the trajectory."""
+
+        def on_retry(event: RetryEvent) -> None:
+            state.retries += 1
+            if limiter is not None:
+                limiter.on_retry(self.provider, event)  # a 429 shrinks the batch's concurrency
+            line = f"{self.name}: retry {event.attempt} in {event.wait_s:.1f}s ({event.reason})"
+            task.trajectory.note(line, kind="retry", wait_s=event.wait_s, reason=event.reason)
+            callback = task.extra.get("on_event")
+            if callable(callback):
+                callback(line)
+
+        return on_retry
+
+    def _open_client(
+        self, task: AgentTask, model: str, on_retry: RetryCallback, secrets: list[str]
+    ) -> tuple[LLMClient, Path | None]:
+        """This run's client, recording every exchange under ``--record`` (and where)."""
+        client = self.create_client(task, model, on_retry)
+        if self.options.record_dir is None:
+            return client, None
+        recording_dir = self.options.record_dir / task.run_id
+        meta = RecordingMeta(provider=client.provider, model=model, agent=self.name, run_id=task.run_id)
+        return RecordingClient(client, Recorder(recording_dir, secrets=secrets, meta=meta)), recording_dir
 
     def _time_exceeded(self, state: RunState) -> str | None:
         limit = self.options.time_limit_s
@@ -320,6 +315,37 @@ class ToolLoopAgent:
                 tool_use_id=call.id, content=f"error: {call.name} crashed: {exc}", is_error=True
             )
         return ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error)
+
+
+def _trim(task: AgentTask, state: RunState, trimmer: ContextTrimmer, messages: list[LLMMessage]) -> None:
+    """Trim the conversation when it is over its budget, and say so in the trajectory."""
+    trim = trimmer.trim(messages)
+    if trim is not None:
+        state.trims += 1
+        state.trimmed_tokens += trim.tokens_trimmed
+        task.trajectory.note(trim.summary(), kind="context_trim", **trim.meta())
+
+
+def _metadata(
+    client: LLMClient, state: RunState, trimmer: ContextTrimmer | None, recording_dir: Path | None
+) -> dict[str, Any]:
+    """The result's metadata: provider, calls, retries, stop reason, context trims, recording."""
+    metadata: dict[str, Any] = {
+        "provider": client.provider,
+        "llm_calls": state.turns,
+        "retries": state.retries,
+    }
+    if state.stop_reason:
+        metadata["stop_reason"] = state.stop_reason
+    if trimmer is not None:
+        metadata["context"] = {
+            "budget": trimmer.budget,
+            "trims": state.trims,
+            "tokens_trimmed": state.trimmed_tokens,
+        }
+    if recording_dir is not None:
+        metadata["recording_dir"] = str(recording_dir)
+    return metadata
 
 
 def _assistant_blocks(response: LLMResponse) -> list[TextBlock | ToolUseBlock | ToolResultBlock]:
