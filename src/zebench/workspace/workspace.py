@@ -156,7 +156,7 @@ def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
     folder is removed."""
     private = harness_folder(path)
     try:
-        private.mkdir(mode=0o700, parents=True)
+        _make_harness_folder(private)
         # The baseline is committed once per fixture content (see zebench.workspace.cache); each
         # run copies that prepared tree and borrows its objects. Without a usable cache folder the
         # baseline is committed from the fresh copy, before any agent sees it.
@@ -198,6 +198,21 @@ def _remove_all(folders: list[Path]) -> None:
     for folder in folders:
         with suppress(OSError):  # nothing depends on it: a left-over folder is only disk space
             remove_tree(folder)
+        if folder.parent.name == HARNESS_FOLDER:
+            with suppress(OSError):  # still holds another run's repository: it stays
+                folder.parent.rmdir()
+
+
+def _make_harness_folder(private: Path) -> None:
+    # Another run may remove the shared .harness folder as it empties: try again when it vanishes.
+    for attempt in range(5):
+        try:
+            private.parent.mkdir(mode=0o700, exist_ok=True)
+            private.mkdir(mode=0o700)
+            return
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
 
 
 def _new_folder(root: Path, prefix: str) -> Path:
