@@ -114,3 +114,16 @@ def test_missing_run_and_batch(zb: CliRun) -> None:
 def test_bad_flags_exit_2_with_usage(zb: CliRun, args: list[str]) -> None:
     proc = zb("bench", "examples", "fix-failing-tests", *args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_models_without_a_reachable_catalogue_is_one_line(zb: CliRun, tmp_path: Path) -> None:
+    """A closed port on 127.0.0.1 stands in for an unreachable OpenRouter."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends: connections are refused
+    proc = zb(
+        "models", "--base-url", f"http://127.0.0.1:{port}/api/v1", ZEBENCH_CACHE_DIR=str(tmp_path / "c")
+    )
+    _assert_one_line_error(proc, "cannot list openrouter's models", "--base-url")

@@ -10,7 +10,7 @@ import pytest
 from evalkit import MakeCtx, write_files
 
 from zebench.evaluators import get_evaluator
-from zebench.evaluators.builtin.globbing import glob_regex
+from zebench.safefs.glob import glob_regex
 from zebench.scenarios.model import HeuristicChecks
 
 OPENAPI = {

@@ -87,4 +87,6 @@ def test_kill_9_leaves_a_running_record_and_resume_completes(tmp_path: Path) -> 
     assert dict((i, s) for i, s, _ in _runs(db))[killed_run.run_id] == RunStatus.INTERRUPTED
     # Resuming removed the killed run's workspace; the resumed run removed its own when it ended.
     assert not workspace.exists()
-    assert list((tmp_path / "ws").iterdir()) == []
+    harness = tmp_path / "ws" / ".harness"  # the harness's own repositories, beside the workspaces
+    assert [p for p in (tmp_path / "ws").iterdir() if p != harness] == []
+    assert not harness.exists() or list(harness.iterdir()) == []

@@ -57,7 +57,13 @@ ENDS = {
 
 def _folders(root: Path) -> list[Path]:
     background_thread("workspace-remover").submit(lambda: None).result()  # pending removals done
-    return sorted(p for p in root.iterdir()) if root.exists() else []
+    if not root.exists():
+        return []
+    # Workspaces, and the harness's own repositories kept beside them in .harness/.
+    harness = root / ".harness"
+    return sorted(
+        [p for p in root.iterdir() if p != harness] + (list(harness.iterdir()) if harness.exists() else [])
+    )
 
 
 @pytest.mark.parametrize("keep", [False, True], ids=["removed", "kept"])

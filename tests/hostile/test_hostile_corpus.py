@@ -89,4 +89,5 @@ def test_probe_cannot_escape(tmp_path: Path, probe: Probe) -> None:
         assert value not in stored, f"the {name} canary leaked"
     assert "VALUE = 2" in outcome.artifacts, "the agent's real change is missing from the diff"
     workspaces = tmp_path / "workspaces"
-    assert not workspaces.exists() or os.listdir(workspaces) == [], "the workspace was left behind"
+    left = [p for p in workspaces.rglob("*") if p.parent in (workspaces, workspaces / ".harness")]
+    assert [p for p in left if p.name != ".harness"] == [], "the workspace was left behind"

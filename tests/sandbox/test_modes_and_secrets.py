@@ -153,3 +153,42 @@ def test_scrub_record_covers_every_free_text_field() -> None:
     assert dumped.count("[REDACTED]") >= 12
     assert record.model_dump_json() == before  # the input is not modified
     assert scrubbed.run_id == record.run_id and scrubbed.oracle_questions[0]["answer"] == "ok"
+
+
+def test_a_batch_control_is_stored_scrubbed_like_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warmup's output is stored as the batch's control: no harness secret may reach the store."""
+    from zebench.agents import AgentOptions
+    from zebench.results.models import BatchRecord, ControlResult
+    from zebench.runner import run_batch
+    from zebench.runner.pipeline import RunSpec
+    from zebench.scenarios.model import ValidationCommand
+
+    key = "sk-ant-CONTROL-canary-0123456789abcdef"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    scenario = make_scenario(
+        tmp_path,
+        validation=[ValidationCommand(name="leak", kind="test", command=f"echo {key}; echo test_{key}")],
+        evaluators=[],
+        heuristic_checks=None,
+    )
+
+    class Sink:
+        def __init__(self) -> None:
+            self.controls: list[ControlResult] = []
+
+        def save_batch(self, batch: BatchRecord) -> None: ...
+
+        def save_run(self, run: RunRecord) -> None: ...
+
+        def save_control(self, batch_id: str, control: ControlResult) -> None:
+            self.controls.append(control)
+
+    sink = Sink()
+    spec = RunSpec(scenario=scenario, tier="L1", agent="echo", batch_id="b", options=AgentOptions(),
+                   workspace_root=tmp_path / "ws")  # fmt: skip
+    run_batch("b", [spec], sink, workspace_root=tmp_path / "ws")
+    [control] = sink.controls
+    stored = control.model_dump_json()
+    assert key not in stored and "[REDACTED]" in stored

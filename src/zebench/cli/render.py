@@ -101,7 +101,7 @@ def _commands_line(commands: list[CommandResult]) -> Text:
 def verdict_detail(record: RunRecord) -> Text:
     """The Total row's details: x/10 against the threshold and, for a FAIL, why, right there."""
     text = Text()
-    if record.total_score is not None:
+    if record.score_out_of_ten is not None:  # none for a total an older server stored out of range
         text.append(f"{fmt_ten(record.total_score)}, threshold {record.success_threshold:.2f}")
     if not record.is_successful and record.reason:
         reason = printable(("; " if text else "") + record.reason)

@@ -90,9 +90,18 @@ def models(
 ) -> None:
     """List models with tool support and prices."""
     from zebench.cli.browse import print_json
+    from zebench.errors import AgentConfigError
     from zebench.llm import list_models
+    from zebench.llm.types import LLMRequestError, LLMUnavailableError
 
-    found = list_models(provider, base_url=base_url, query=query)  # type: ignore[arg-type]
+    try:
+        found = list_models(provider, base_url=base_url, query=query)  # type: ignore[arg-type]
+    except (LLMUnavailableError, LLMRequestError) as exc:
+        raise AgentConfigError(
+            f"cannot list {provider}'s models: {exc}",
+            field="--base-url" if base_url else "--provider",
+            hint="check the network (or --base-url) and the provider's API key",
+        ) from None
     if as_json:
         print_json(found)
         return

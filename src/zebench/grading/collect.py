@@ -15,6 +15,7 @@ from zebench.grading.models import TestResults
 from zebench.grading.parsers import parse_junit_results, parse_test_results
 from zebench.results.models import CommandResult
 from zebench.safefs import UnsafeFileError, read_text
+from zebench.safefs.glob import iter_matching_files
 from zebench.scenarios.model import EvaluatorSpec
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
@@ -41,8 +42,6 @@ def junit_reports(workspace: Path, globs: Sequence[str]) -> tuple[TestResults | 
 
     A file that is unsafe or not JUnit XML is skipped: it cannot supply a passing test.
     """
-    from zebench.evaluators.builtin.globbing import iter_matching_files
-
     found: TestResults | None = None
     files: list[str] = []
     for pattern in globs:

@@ -23,10 +23,8 @@ def floor_score(value: float, digits: int = 2) -> Decimal:
 def out_of_ten(total: float | None) -> float | None:
     """A 0..1 total as x/10 with two decimals, rounded down (0.9975 → 9.97).
 
-    A total outside 0..1 (a row an older server stored) is scaled as it is, not rounded.
+    None for a total outside 0..1 (a row an older server stored): it has no meaning out of ten.
     """
-    if total is None:
+    if total is None or not (math.isfinite(total) and 0.0 <= total <= 1.0):
         return None
-    if not (math.isfinite(total) and 0.0 <= total <= 1.0):
-        return total * 10
     return float(floor_score(total * 10, 2))

@@ -24,6 +24,7 @@ from zebench.runner.pipeline import RunSpec
 from zebench.runner.progress import NullProgress, ProgressReporter
 from zebench.runner.sink import ResultSink
 from zebench.runner.warmup import run_warmup
+from zebench.sandbox.secrets import collect_secret_values, scrub_control
 from zebench.scenarios.model import Scenario
 
 __all__ = ["BatchOutcome", "RunnerFactory", "run_batch"]
@@ -74,6 +75,8 @@ def _warmups(
     def one(scenario: Scenario) -> ControlResult:
         progress.phase(scenario.key, "warmup")
         control = run_warmup(scenario, workspace_root, runner_factory(scenario))
+        # Stored like a run: no configured secret value or key-like string in what was printed.
+        control = scrub_control(control, collect_secret_values())
         sink.save_control(batch_id, control)
         progress.control_finished(control)
         return control

@@ -291,8 +291,8 @@ def run_one(
             _finish(record, RunStatus.FAILED, "run ended unexpectedly")
         # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
         record = scrub_record(record, collect_secret_values())
-        if workspace is not None and not spec.keep_workspace:
-            workspace.remove(background=True)  # before the save, which may fail: every end removes it
+        if workspace is not None:  # before the save, which may fail: every end removes it
+            workspace.remove(background=True, keep_files=spec.keep_workspace)
         progress.phase(label, "store")
         try:
             sink.save_run(record)

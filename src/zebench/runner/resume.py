@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from zebench.results.models import RunRecord, RunStatus, utcnow
 from zebench.runner.plan import Slot
 from zebench.store.queries import BatchDetail, RunFilters, RunPage
-from zebench.workspace import remove_tree
+from zebench.workspace import harness_folder, remove_tree
 
 
 class BatchReader(Protocol):
@@ -176,8 +176,9 @@ def mark_stale_runs(
                 owned_workspace(record.telemetry.workspace_dir, workspace_root) if workspace_root else None
             )
             if folder is not None:
-                with suppress(OSError):  # a folder left behind is disk space, not a reason to stop
-                    remove_tree(folder)
+                for leftover in (folder, harness_folder(folder)):  # and the harness's repository for it
+                    with suppress(OSError):  # a folder left behind is disk space, not a reason to stop
+                        remove_tree(leftover)
     return marked
 
 

@@ -20,7 +20,7 @@ from zebench.sandbox.bwrap import SandboxLayout, bwrap_argv
 from zebench.sandbox.detect import ProbeResult, probe_bwrap
 from zebench.sandbox.limits import Limits
 from zebench.sandbox.runner import BwrapCommandRunner
-from zebench.sandbox.secrets import collect_secret_values, scrub_record
+from zebench.sandbox.secrets import collect_secret_values, scrub_control, scrub_record
 from zebench.scenarios.model import Scenario
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -162,5 +162,6 @@ __all__ = [
     "fallback_message",
     "probe_bwrap",
     "runner_factory",
+    "scrub_control",
     "scrub_record",
 ]

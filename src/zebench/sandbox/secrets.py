@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from zebench.commands.environment import looks_like_secret_name
 from zebench.llm.redact import redact, redact_data
-from zebench.results.models import CommandResult, EvaluationResult, RunRecord
+from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord
 
 # Always collected when set, whatever the name matcher says.
 _ALWAYS = ("ZE_BENCHMARKS_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY")
@@ -76,3 +76,13 @@ def scrub_record(record: RunRecord, secrets: Iterable[str]) -> RunRecord:
             "metadata": redact_data(record.metadata, secret_list),
         }
     )
+
+
+def scrub_control(control: ControlResult, secrets: Iterable[str]) -> ControlResult:
+    """A copy of a warmup control with every secret value and key-like string in its commands'
+    text and output, and in its test ids, replaced by ``[REDACTED]``."""
+    secret_list = list(secrets)
+    update: dict[str, object] = {"commands": [_command(c, secret_list) for c in control.commands]}
+    if control.failed_tests:
+        update["failed_tests"] = [redact(t, secret_list) for t in control.failed_tests]
+    return control.model_copy(update=update)

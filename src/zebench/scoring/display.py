@@ -24,9 +24,7 @@ def format_score(value: float | None, digits: int = 2, *, none: str = DASH) -> s
 def format_out_of_ten(total: float | None) -> str:
     """A total as ``9.97/10`` (rounded down)."""
     value = out_of_ten(total)
-    if value is None:
-        return DASH
-    return f"{value:.2f}/10" if is_score(total) else f"{value:.3g}/10"
+    return DASH if value is None else f"{value:.2f}/10"
 
 
 class ScoreFormat:

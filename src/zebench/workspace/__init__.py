@@ -15,6 +15,7 @@ from zebench.workspace.workspace import (
     BASELINE_REF,
     Workspace,
     fill_workspace,
+    harness_folder,
     prepare_workspace,
     reserve_workspace,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "copy_fixture",
     "copy_hidden_tests",
     "fill_workspace",
+    "harness_folder",
     "prepare_workspace",
     "remove_tree",
     "reserve_workspace",

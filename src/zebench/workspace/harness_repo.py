@@ -12,7 +12,6 @@ creating one writes five small files and starts no process.
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,8 +95,3 @@ def _attr_pattern(path: str) -> str:
         inner = pattern.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
         return f'"{inner}"'
     return pattern
-
-
-def private_folder(prefix: str) -> Path:
-    """A fresh folder only this user can enter, outside every workspace, for a run's repository."""
-    return Path(tempfile.mkdtemp(prefix=prefix))

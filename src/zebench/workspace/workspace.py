@@ -21,7 +21,7 @@ from zebench.workspace.cache import (
     get_template,
 )
 from zebench.workspace.diff import DEFAULT_MAX_DIFF_BYTES, WorkspaceDiff, compute_diff
-from zebench.workspace.harness_repo import HarnessRepo, private_folder
+from zebench.workspace.harness_repo import HarnessRepo
 from zebench.workspace.ignore import IgnoreRules
 from zebench.workspace.snapshot import SnapshotLimits, take_snapshot
 
@@ -87,13 +87,14 @@ class Workspace:
         """
         return self.agent_commit
 
-    def remove(self, *, background: bool = False) -> None:
-        """Delete the workspace folder and the private repository. Removing twice is fine.
+    def remove(self, *, background: bool = False, keep_files: bool = False) -> None:
+        """Delete the workspace folder and the harness's repository. Removing twice is fine.
 
-        ``background`` hands the deletion to a thread, so a run's result does not wait for it; the
-        process still finishes every pending deletion before it exits.
+        ``keep_files`` (``--keep-workspace``) keeps the agent's folder and removes only the
+        harness's repository. ``background`` hands the deletion to a thread, so a run's result does
+        not wait for it; the process still finishes every pending deletion before it exits.
         """
-        folders = [self.path, self.private]
+        folders = [self.private] if keep_files else [self.path, self.private]
         if background:
             background_thread("workspace-remover").submit(_remove_all, folders)
         else:
@@ -101,6 +102,19 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace(path={str(self.path)!r}, baseline_ref={self.baseline_ref!r})"
+
+
+HARNESS_FOLDER = ".harness"  # beside the workspaces; workspace names never start with a dot
+
+
+def harness_folder(workspace_path: Path) -> Path:
+    """Where the harness keeps its own repository for the workspace at ``workspace_path``.
+
+    A sibling of the workspaces (``<root>/.harness/<workspace name>``), so no sandbox, which binds
+    only the workspace folder itself, can see it, and whoever removes a workspace by its stored
+    path (``--resume`` after a kill -9) can remove this folder too.
+    """
+    return workspace_path.parent / HARNESS_FOLDER / workspace_path.name
 
 
 def _snapshot_limits(limits: WorkspaceLimits) -> SnapshotLimits:
@@ -140,8 +154,9 @@ def reserve_workspace(scenario: Scenario, root: Path) -> Path:
 def fill_workspace(scenario: Scenario, path: Path) -> Workspace:
     """Copy the fixture into the reserved, empty ``path`` with its baseline commit; on failure the
     folder is removed."""
-    private = private_folder("zebench-run-")
+    private = harness_folder(path)
     try:
+        _make_harness_folder(private)
         # The baseline is committed once per fixture content (see zebench.workspace.cache); each
         # run copies that prepared tree and borrows its objects. Without a usable cache folder the
         # baseline is committed from the fresh copy, before any agent sees it.
@@ -183,6 +198,21 @@ def _remove_all(folders: list[Path]) -> None:
     for folder in folders:
         with suppress(OSError):  # nothing depends on it: a left-over folder is only disk space
             remove_tree(folder)
+        if folder.parent.name == HARNESS_FOLDER:
+            with suppress(OSError):  # still holds another run's repository: it stays
+                folder.parent.rmdir()
+
+
+def _make_harness_folder(private: Path) -> None:
+    # Another run may remove the shared .harness folder as it empties: try again when it vanishes.
+    for attempt in range(5):
+        try:
+            private.parent.mkdir(mode=0o700, exist_ok=True)
+            private.mkdir(mode=0o700)
+            return
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
 
 
 def _new_folder(root: Path, prefix: str) -> Path:
@@ -196,4 +226,11 @@ def _new_folder(root: Path, prefix: str) -> Path:
     raise WorkspaceError("could not create a unique workspace folder", file=root)
 
 
-__all__ = ["BASELINE_REF", "Workspace", "fill_workspace", "prepare_workspace", "reserve_workspace"]
+__all__ = [
+    "BASELINE_REF",
+    "Workspace",
+    "fill_workspace",
+    "harness_folder",
+    "prepare_workspace",
+    "reserve_workspace",
+]

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator, output_tail
-from zebench.evaluators.builtin.globbing import check_inside, confined, iter_matching_files
 from zebench.results.models import EvaluationResult
 from zebench.safefs import UnsafeFileError, path_kind, read_text
+from zebench.safefs.glob import check_inside, confined, iter_matching_files
 from zebench.scenarios.model import (
     HeuristicCommand,
     HeuristicFile,

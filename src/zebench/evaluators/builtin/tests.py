@@ -12,10 +12,10 @@ from typing import Any
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator, command_details, describe_outcome
-from zebench.evaluators.builtin.globbing import iter_matching_files
 from zebench.evaluators.builtin.test_output import TestCounts, parse_junit_xml, parse_test_output
 from zebench.results.models import EvaluationResult
 from zebench.safefs import UnsafeFileError, read_text
+from zebench.safefs.glob import iter_matching_files
 
 _JUNIT_CAP = 64 * 1024 * 1024  # a JUnit report of tens of thousands of tests stays far below this
 

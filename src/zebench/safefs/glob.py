@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from zebench.safefs import WalkReport, walk_files
+from zebench.safefs.walk import WalkReport, walk_files
 
 SKIPPED_DIRS = frozenset({".git", "node_modules"})
 
