@@ -44,6 +44,19 @@ def _wait_for_runs(tmp_path: Path, batch: str, n: int, proc: subprocess.Popen[st
         time.sleep(0.2)
 
 
+def _wait_for_a_running_run(tmp_path: Path, batch: str, proc: subprocess.Popen[str]) -> None:
+    """Until a run is stored as running: the moment a kill -9 leaves a trace (not between runs)."""
+    deadline = time.monotonic() + 120
+    while True:
+        with open_store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+            state = read_batch(store, batch)
+        if any(a.status == RunStatus.RUNNING for s in state.slots.values() for a in s):
+            return
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no run was ever stored as running"
+        time.sleep(0.05)
+
+
 def _resume_and_check(tmp_path: Path, batch: str, slots: int) -> dict[str, list[object]]:
     proc = _start(tmp_path, "--resume", batch, "--parallel", "3")
     out, err = proc.communicate(timeout=300)
@@ -66,6 +79,7 @@ def test_kill_9_mid_batch_then_resume_loses_no_finished_run(tmp_path: Path) -> N
         tmp_path, "mini", "s", "--iterations", "8", "--parallel", "2", "--batch-id", "b9", "--skip-warmup"
     )
     _wait_for_runs(tmp_path, "b9", 2, proc)
+    _wait_for_a_running_run(tmp_path, "b9", proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     finished_before = _completed(tmp_path, "b9")
