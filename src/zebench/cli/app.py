@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, fetch, services, worker
+from zebench.cli import browse, check, fetch, mine, services, worker
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -47,6 +47,7 @@ app.command()(browse.run)
 app.command()(browse.batches)
 app.command()(browse.batch)
 app.command()(browse.compare)
+app.command("mine")(mine.mine)
 app.add_typer(new_app, name="new")
 app.add_typer(mint_app, name="mint")
 app.command()(services.serve)

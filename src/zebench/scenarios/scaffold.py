@@ -11,7 +11,7 @@ from zebench.errors import ScenarioError
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def _check_name(name: str, what: str) -> None:
+def check_name(name: str, what: str) -> None:
     if not NAME_RE.match(name):
         raise ScenarioError(
             f"invalid {what} name '{name}'",
@@ -22,7 +22,7 @@ def _check_name(name: str, what: str) -> None:
 
 def scaffold_suite(name: str, suites_dir: Path) -> Path:
     """Create ``<suites_dir>/<name>/scenarios/`` and return the suite folder; refuses an existing suite."""
-    _check_name(name, "suite")
+    check_name(name, "suite")
     suite_dir = Path(suites_dir) / name
     if suite_dir.exists():
         raise ScenarioError("the suite already exists", file=suite_dir, hint="pick another name")
@@ -36,8 +36,8 @@ def scaffold_scenario(suite: str, name: str, suites_dir: Path) -> Path:
     It has a commented scenario.yaml, L0-L2 prompts, a stdlib-only Python fixture with one failing
     unittest, the fixing solution/ and an empty oracle-answers.json. The suite is created if missing.
     """
-    _check_name(suite, "suite")
-    _check_name(name, "scenario")
+    check_name(suite, "suite")
+    check_name(name, "scenario")
     scenario_dir = Path(suites_dir) / suite / "scenarios" / name
     if scenario_dir.exists():
         raise ScenarioError("the scenario already exists", file=scenario_dir, hint="pick another name")
