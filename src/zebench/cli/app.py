@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, fetch, mine, services, worker
+from zebench.cli import browse, check, fetch, mine, services, swebench, worker
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
 from zebench.cli.mint import mint_app
@@ -49,6 +49,8 @@ app.command()(browse.batch)
 app.command()(browse.compare)
 app.command("mine")(mine.mine)
 app.add_typer(new_app, name="new")
+app.add_typer(swebench.export_app, name="export")
+app.add_typer(swebench.import_app, name="import")
 app.add_typer(mint_app, name="mint")
 app.command()(services.serve)
 app.add_typer(services.db_app, name="db")
