@@ -65,9 +65,9 @@ def mining_setup(
     llm = _llm(llm_provider, llm_model) if llm_prompts else None
     return MiningSetup(
         repo=SourceRepo(repo_path),
-        suite_dir=suite_dir,
+        suite_dir=suite_dir.absolute(),
         runner_factory=command_runners(sandbox, offline),
-        workspace_root=workspace_root,
+        workspace_root=workspace_root.absolute(),
         test_command=test_command,
         python_pins=python,
         npm_pins=npm,

@@ -75,7 +75,7 @@ class MiningSetup:
 
 def project_name(repo: SourceRepo) -> str:
     url = repo.remote_url() or str(repo.path)
-    name = re.sub(r"\.git$", "", url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+    name = re.sub(r"\.(git|bundle)$", "", url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1])
     return name or repo.path.name
 
 
@@ -105,8 +105,8 @@ def mine_candidate(setup: MiningSetup, commit: CommitInfo, name: str | None = No
         )
     except Rejected as exc:
         decision.reason = str(exc)
-    except ZebenchError as exc:
-        decision.reason = f"error: {exc.one_line()}"
+    except ZebenchError as exc:  # the harness or the machine, not the commit: tried again next run
+        decision.status, decision.reason = "error", f"error: {exc.one_line()}"
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     decision.seconds = round(time.monotonic() - started, 1)

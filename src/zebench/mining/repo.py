@@ -143,6 +143,7 @@ class SourceRepo:
         The archive is unpacked with tarfile's ``data`` filter, so nothing in it can land outside
         ``dest``; symlinks inside the tree are kept as the project has them.
         """
+        dest = dest.absolute()  # git runs with -C the repository
         dest.mkdir(parents=True, exist_ok=True)
         tar = dest.parent / f".{dest.name}.tar"
         try:

@@ -30,7 +30,7 @@ class Decision(BaseModel):
 
     commit: str
     subject: str
-    status: Literal["kept", "rejected"]
+    status: Literal["kept", "rejected", "error"]  # an error is not a decision: the next run tries again
     reason: str  # for a kept commit, a one-line summary of its proof
     scenario: str | None = None
     fail_to_pass: int = 0
@@ -73,7 +73,8 @@ class StateFile:
 
     def decided(self, sha: str) -> bool:
         with self._lock:
-            return sha in self.state.decisions
+            known = self.state.decisions.get(sha)
+            return known is not None and known.status != "error"
 
     def record(self, decision: Decision) -> None:
         with self._lock:
@@ -117,7 +118,7 @@ def reason_kind(reason: str) -> str:
 def build_report(state: MiningState, suite: str, order: list[str], seconds: float) -> MiningReport:
     ranked = {sha: i for i, sha in enumerate(order)}
     decisions = sorted(state.decisions.values(), key=lambda d: ranked.get(d.commit, len(ranked)))
-    rejected = [d for d in decisions if d.status == "rejected"]
+    rejected = [d for d in decisions if d.status != "kept"]
     reasons = Counter(reason_kind(d.reason) for d in rejected)
     return MiningReport(
         repo=state.repo,

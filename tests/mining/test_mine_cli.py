@@ -1,0 +1,133 @@
+"""``zebench mine`` end to end on a history the test builds: kept, rejected with reasons, resumable,
+and the kept scenario proven again by ``zebench check``; prompts never quote the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from conftest import Zb
+from repokit import FIX_BODY
+
+from zebench.mining.prompts import solution_lines
+from zebench.scenarios import load_scenario_dir
+
+
+def _mine(zb: Zb, repo: Path, *extra: str, out: str = "suites/calc-mined", check: int | None = 0) -> dict:
+    proc = zb("mine", str(repo), "-o", out, "--sandbox", "none", "--json", *extra, check=check)
+    return json.loads(proc.stdout)
+
+
+def test_mine_keeps_the_fix_and_says_why_the_others_are_rejected(
+    zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, shas = calc_repo
+    report = _mine(zb, repo, "--parallel", "2")
+    decisions = {d["commit"]: d for d in report["decisions"]}
+    assert set(decisions) == {shas["fix"], shas["no_f2p"], shas["deletes"]}  # docs and root: no candidates
+    fix = decisions[shas["fix"]]
+    assert fix["status"] == "kept" and fix["fail_to_pass"] == 1, fix
+    assert decisions[shas["no_f2p"]]["status"] == "rejected"
+    assert "F2P is empty" in decisions[shas["no_f2p"]]["reason"]
+    assert decisions[shas["deletes"]]["reason"].startswith("deletes test files: tests/test_legacy.py")
+    assert report["kept"] == 1 and report["rejected"] == 2
+    assert report["not_candidates"] == {"changes no test file": 1}
+
+    suite = tmp_path / "suites" / "calc-mined"
+    scenario_dir = suite / "scenarios" / fix["scenario"]
+    assert fix["scenario"] == f"calc-{shas['fix'][:10]}"
+    lock = json.loads((scenario_dir / "tests.lock.json").read_text())
+    assert lock["fail_to_pass"] == ["tests.test_calc.SubTests.test_sub"]
+    assert "tests.test_calc.AddTests.test_add" in lock["pass_to_pass"]
+    config = yaml.safe_load((scenario_dir / "scenario.yaml").read_text())
+    assert config["validation_commands"][0]["command"] == "python -m unittest -v"
+    assert config["source"].endswith(f"@{shas['fix']}")
+    # The fixture is the parent's tree, exported: no history, the bug still in it.
+    assert not (scenario_dir / "repo-fixture" / ".git").exists()
+    assert "# wrong: this adds" in (scenario_dir / "repo-fixture" / "calc.py").read_text()
+    assert "test_sub" in (scenario_dir / "tests-hidden" / "tests" / "test_calc.py").read_text()
+    assert "difference = a - b" in (scenario_dir / "solution.patch").read_text()
+    assert "tests/" not in (scenario_dir / "solution.patch").read_text()
+    origin = json.loads((scenario_dir / "mined.json").read_text())
+    assert origin["parent"] == shas["initial"] and origin["commit"] == shas["fix"]
+
+    report_md = (suite / "mining-report.md").read_text()
+    assert shas["deletes"][:10] in report_md and "F2P is empty" in report_md
+    assert json.loads((suite / "mining-report.json").read_text())["kept"] == 1
+
+    # A second run decides nothing again: the state file remembers every commit.
+    again = _mine(zb, repo)
+    assert again["kept"] == 1 and again["rejected"] == 2
+    assert {d["commit"]: d["seconds"] for d in again["decisions"]} == {
+        d["commit"]: d["seconds"] for d in report["decisions"]
+    }
+    # The mined suite is a suite like any other.
+    zb("check", "calc-mined", "--suites-dir", "suites", "--sandbox", "none")
+
+
+def test_no_prompt_contains_a_line_of_the_fix(zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repo, shas = calc_repo
+    _mine(zb, repo)
+    scenario_dir = tmp_path / "suites" / "calc-mined" / "scenarios" / f"calc-{shas['fix'][:10]}"
+    scenario = load_scenario_dir(scenario_dir, "calc-mined")
+    assert scenario.tiers == ["L0", "L1"]
+    l0 = (scenario_dir / "prompts" / "L0-minimal.md").read_text()
+    l1 = (scenario_dir / "prompts" / "L1-basic.md").read_text()
+    assert l0 == "Fix sub() returning the sum\n"
+    assert "sub(5, 3) gave 8 instead of 2" in l1 and "tests.test_calc.SubTests.test_sub" in l1
+    assert "Signed-off-by" not in l1
+    patch = (scenario_dir / "solution.patch").read_text()
+    for text in (l0, l1):
+        for line in patch.splitlines():
+            if line.startswith(("+", "-")) and not line.startswith(("+++", "---")) and len(line[1:].strip()) > 4:
+                assert line[1:].strip() not in text, line
+    assert FIX_BODY.splitlines()[0] in l1
+    assert solution_lines(patch)  # the check above had lines to look for
+
+
+def test_resume_after_an_interrupted_run_only_examines_undecided_commits(
+    zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, shas = calc_repo
+    suite = tmp_path / "suites" / "calc-mined"
+    suite.mkdir(parents=True)
+    decided = {
+        "commit": shas["deletes"], "subject": "Drop the legacy tests", "status": "rejected",
+        "reason": "decided before the interruption", "seconds": 1.0,
+    }  # fmt: skip
+    state = {"version": 1, "repo": "calc", "decisions": {shas["deletes"]: decided}, "pins": {}}
+    (suite / "mining-state.json").write_text(json.dumps(state))
+    proc = zb("mine", str(repo), "-o", "suites/calc-mined", "--sandbox", "none")
+    assert "resuming: 1 candidate(s) already decided" in proc.stderr
+    report = json.loads((suite / "mining-report.json").read_text())
+    reasons = {d["commit"]: d["reason"] for d in report["decisions"]}
+    assert reasons[shas["deletes"]] == "decided before the interruption"
+    assert len(reasons) == 3
+
+
+def test_filters_limit_since_paths_and_max_files(zb: Zb, calc_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, shas = calc_repo
+    report = _mine(zb, repo, "--limit", "1", check=1)  # the newest candidate only: rejected, so exit 1
+    assert [d["commit"] for d in report["decisions"]] == [shas["deletes"]]
+    report = _mine(zb, repo, "--max-files", "1", out="suites/other", check=1)
+    assert all(d["reason"].startswith("changes 2 files, more than --max-files 1") for d in report["decisions"])
+    report = _mine(zb, repo, "--since", "2099-01-01", out="suites/empty", check=1)
+    assert report["decisions"] == []
+    report = _mine(zb, repo, "--paths", "README.md", out="suites/readme", check=1)
+    assert report["decisions"] == [] and report["not_candidates"] == {"changes no test file": 1}
+
+
+def test_bad_input_is_one_line_and_exit_2(zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repo, _ = calc_repo
+    proc = zb("mine", str(tmp_path / "nowhere"), "-o", "suites/x", check=2)
+    assert "the repository does not exist" in proc.stderr and "Traceback" not in proc.stderr
+    (tmp_path / "plain").mkdir()
+    proc = zb("mine", str(tmp_path / "plain"), "-o", "suites/x", check=2)
+    assert "not a git repository" in proc.stderr
+    proc = zb("mine", str(repo), "-o", "suites/x", "--environment", "pytest>=8", check=2)
+    assert "--environment: 'pytest>=8' is not an exact Python pin" in proc.stderr
+    proc = zb("mine", str(repo), "-o", "suites/x", "--rev", "no-such-branch", check=2)
+    assert "no commit 'no-such-branch'" in proc.stderr
+    proc = zb("mine", str(repo), "-o", "suites/x", "--parallel", "0", check=2)
+    assert "Traceback" not in proc.stderr
