@@ -20,6 +20,10 @@ from zebench.commands.environment import safe_environment
 from zebench.results.models import CommandKind, CommandResult
 
 DEFAULT_OUTPUT_CAP = 64 * 1024  # bytes kept per stream; the head and the tail survive
+# A test command's output is read test by test (zebench.grading): a large suite's per-test lines
+# (more-itertools' -rA summary is ~100 KB) outgrow 64 KiB. Kept below the results API's limit of
+# 1,000,000 characters per stream.
+TEST_OUTPUT_CAP = 960_000
 
 
 class CommandRunner(Protocol):

@@ -22,6 +22,7 @@ from zebench.results.models import CommandResult, DependencyChange, EvaluationRe
 if TYPE_CHECKING:
     from zebench.agents.base import AgentResult
     from zebench.commands.runner import CommandRunner
+    from zebench.grading.models import TestResults
     from zebench.scenarios.model import EvaluatorSpec, Scenario
 
 
@@ -41,6 +42,7 @@ class EvaluationContext:
     command_runner: CommandRunner
     baseline_ref: str | None = None  # git commit of the pristine fixture inside the workspace
     agent_tree: str | None = None  # git tree of the agent's work, before hidden tests and validation
+    test_results: TestResults | None = None  # per-test results of the test commands, when the run read them
     extra: dict[str, Any] = field(default_factory=dict)
 
     def command(self, kind: str) -> CommandResult | None:
@@ -68,6 +70,7 @@ BUILTIN_EVALUATORS: dict[str, str] = {
     "lint": "zebench.evaluators.builtin.commands",
     "typecheck": "zebench.evaluators.builtin.commands",
     "test": "zebench.evaluators.builtin.tests",
+    "resolved": "zebench.evaluators.builtin.resolved",
     "heuristic_checks": "zebench.evaluators.builtin.heuristics",
     "dependencies": "zebench.evaluators.builtin.dependencies",
     "integrity": "zebench.evaluators.builtin.integrity",

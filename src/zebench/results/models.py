@@ -45,7 +45,9 @@ class RunStatus(StrEnum):
 CommandKind = Literal["install", "build", "lint", "typecheck", "test", "custom"]
 CostKind = Literal["measured", "estimated"]
 EvaluationStatus = Literal["scored", "skipped", "error"]
-ArtifactName = Literal["diff", "trajectory", "validation", "control", "agent_output", "judge", "recording"]
+ArtifactName = Literal[
+    "diff", "trajectory", "validation", "control", "agent_output", "judge", "recording", "tests"
+]
 
 
 class _Model(BaseModel):
@@ -72,14 +74,42 @@ class CommandResult(_Model):
         return self.exit_code == 0 and not self.timed_out and self.error is None
 
 
+class TestSummary(_Model):
+    """A run's per-test results in numbers: counts per status and, when the scenario has F2P/P2P
+    lists, how many of each pass and whether the run is resolved (SWE-bench's rules)."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    passed: int = 0  # xfail included
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    f2p_passed: int | None = None
+    f2p_total: int | None = None
+    p2p_passed: int | None = None
+    p2p_total: int | None = None
+    resolved: bool | None = None  # None: the scenario has no F2P/P2P lists
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors + self.skipped
+
+
 class ControlResult(_Model):
-    """The warmup: validation commands on a pristine copy of the fixture, once per batch and scenario."""
+    """The warmup: validation commands, hidden tests included, on a pristine copy of the fixture,
+    once per batch and scenario. ``failed_tests`` names the tests failing there (the F2P tests,
+    for a bug scenario), up to :data:`CONTROL_FAILED_TESTS_CAP`."""
 
     suite: str
     scenario: str
     commands: list[CommandResult] = Field(default_factory=list)
     passed: bool
     ran_at: datetime = Field(default_factory=utcnow)
+    tests: TestSummary | None = None
+    failed_tests: list[str] = Field(default_factory=list)
+
+
+CONTROL_FAILED_TESTS_CAP = 200
 
 
 class EvaluationResult(_Model):
@@ -180,6 +210,7 @@ class RunRecord(_Model):
     dependency_changes: list[DependencyChange] = Field(default_factory=list)
     oracle_questions: list[dict[str, str]] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tests: TestSummary | None = None  # per-test counts and F2P/P2P outcome; the ids are the "tests" artifact
     # Large texts (diff, trajectory JSON, logs) travel with the record but are stored as compressed blobs.
     artifacts: dict[str, str] = Field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from zebench.scenarios.commands import design_commands, ze_commands
 from zebench.scenarios.model import DependencyTarget, LLMJudgeConfig, Scenario, Solution, Targets
 from zebench.scenarios.raw_models import RawDesignScenario, RawOracle, RawZeScenario, detect_format
 from zebench.scenarios.sources import sourced_fields
+from zebench.scenarios.test_lists import graded_test_fields
 from zebench.scenarios.tiers import find_prompt_files
 from zebench.scenarios.weights import apply_weight_overrides, derive_evaluators, explicit_evaluators
 
@@ -71,6 +72,7 @@ def _from_design(data: dict[str, Any], directory: Path, config_file: Path, suite
         title=raw.title or raw.name or directory.name,
         description=raw.description,
         **sourced_fields(raw, directory=directory, config_file=config_file, required=required),
+        **graded_test_fields(raw, directory=directory, config_file=config_file),
         workspace_required=required,
         validation=validation,
         evaluators=evaluators,
@@ -124,6 +126,7 @@ def _from_ze(data: dict[str, Any], directory: Path, config_file: Path, suite: st
         title=raw.title or raw.id or directory.name,
         description=raw.description,
         **sourced_fields(raw, directory=directory, config_file=config_file, required=required),
+        **graded_test_fields(raw, directory=directory, config_file=config_file),
         workspace_required=required,
         validation=validation,
         evaluators=evaluators,

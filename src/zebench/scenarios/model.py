@@ -198,6 +198,18 @@ class Scenario(_Model):
     constraints: dict[str, Any] = Field(default_factory=dict)
     solution: Solution | None = None
     hidden_tests_dir: Path | None = None  # copied in after the agent, for validation only
+    # SWE-bench's lists, from scenario.yaml or tests.lock.json (then tests_lock_file names it).
+    fail_to_pass: list[str] = Field(default_factory=list)
+    pass_to_pass: list[str] = Field(default_factory=list)
+    flaky_tests: list[str] = Field(default_factory=list)  # left out of both lists by the lock
+    tests_lock_file: Path | None = None
+    tests_lock_digest: str | None = None  # scenario_digest when the lock was written
+
+    @property
+    def has_test_lists(self) -> bool:
+        """Whether the scenario says which tests must go from failing to passing (and which must keep passing)."""
+        return bool(self.fail_to_pass or self.pass_to_pass)
+
     env: dict[str, str] = Field(default_factory=dict)  # extra environment for commands
     network: bool = False  # whether sandboxed commands may use the network
     tags: list[str] = Field(default_factory=list)

@@ -116,12 +116,29 @@ class RawEnvironment(_Raw):
     npm: list[Annotated[str, AfterValidator(_npm_pin)]] = Field(default_factory=list)
 
 
+def _test_ids(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if not value.strip():
+            fail("expected test ids, got an empty one")
+        if value in seen:
+            fail(f"lists the test {describe(value)} twice")
+        seen.add(value)
+    return values
+
+
+TestIds = Annotated[list[str], AfterValidator(_test_ids)]
+
+
 class Sourced(_Raw):
-    """Keys both formats share for scenarios built from published packages."""
+    """Keys both formats share: where the code comes from, and the tests that grade it."""
 
     fixture: RawFixture | None = None
     environment: RawEnvironment | None = None
     source: str | None = None  # the upstream fix, changelog entry or issue the scenario comes from
+    # SWE-bench's lists (or a tests.lock.json beside scenario.yaml, never both).
+    fail_to_pass: TestIds | None = None
+    pass_to_pass: TestIds | None = None
 
 
 # --- design format -------------------------------------------------------------------------------

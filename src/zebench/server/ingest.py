@@ -28,6 +28,7 @@ from zebench.results.models import (
     RunRecord,
     RunStatus,
     Telemetry,
+    TestSummary,
     TokenUsage,
     utcnow,
 )
@@ -141,6 +142,7 @@ def run_from_payload(p: SubmitRunPayload) -> RunRecord:
         changed_files=[FileChange(**f.model_dump()) for f in p.changed_files],
         dependency_changes=[DependencyChange(**d.model_dump()) for d in p.dependency_changes],
         oracle_questions=[dict(q) for q in p.oracle_questions],
+        tests=TestSummary(**p.tests.model_dump()) if p.tests is not None else None,
         metadata=metadata,
         artifacts=dict(p.artifacts),
     )
@@ -162,6 +164,8 @@ def control_from_payload(p: SubmitControlPayload) -> ControlResult:
         passed=p.passed,
         commands=[_command(c) for c in p.commands],
         ran_at=p.ran_at or utcnow(),
+        tests=TestSummary(**p.tests.model_dump()) if p.tests is not None else None,
+        failed_tests=list(p.failed_tests),
     )
 
 

@@ -30,7 +30,13 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from zebench.results.models import CommandKind, CostKind, EvaluationStatus, RunStatus
+from zebench.results.models import (
+    CONTROL_FAILED_TESTS_CAP,
+    CommandKind,
+    CostKind,
+    EvaluationStatus,
+    RunStatus,
+)
 
 INT32_MAX = 2**31 - 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,199}$"
@@ -180,6 +186,22 @@ class DependencyChangeIn(_In):
     after: ShortText | None = None
 
 
+class TestSummaryIn(_In):
+    """A run's per-test counts and F2P/P2P outcome (``zebench.results.TestSummary``)."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    passed: Count = 0
+    failed: Count = 0
+    errors: Count = 0
+    skipped: Count = 0
+    f2p_passed: Count | None = None
+    f2p_total: Count | None = None
+    p2p_passed: Count | None = None
+    p2p_total: Count | None = None
+    resolved: Bool | None = None
+
+
 class SubmitRunPayload(_In):
     """``POST /api/results``: one run with its evaluations, telemetry and artifacts."""
 
@@ -211,6 +233,7 @@ class SubmitRunPayload(_In):
     changed_files: list[FileChangeIn] = Field(default_factory=list, max_length=100_000)
     dependency_changes: list[DependencyChangeIn] = Field(default_factory=list, max_length=10_000)
     oracle_questions: list[dict[ShortText, Text]] = Field(default_factory=list, max_length=1000)
+    tests: TestSummaryIn | None = None
     artifacts: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,100}$")], Text] = Field(
         default_factory=dict, max_length=100
     )
@@ -239,6 +262,8 @@ class SubmitControlPayload(_In):
     passed: Bool
     commands: list[CommandResultIn] = Field(default_factory=list, max_length=1000)
     ran_at: Timestamp | None = None
+    tests: TestSummaryIn | None = None
+    failed_tests: list[ShortText] = Field(default_factory=list, max_length=CONTROL_FAILED_TESTS_CAP)
 
 
 # -- bulk ingest ----------------------------------------------------------------------------------
