@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from repokit import build_calc_repo
-
-Zb = Callable[..., subprocess.CompletedProcess[str]]
+from repokit import Zb, build_calc_repo
 
 
 @pytest.fixture
@@ -27,7 +24,9 @@ def zb(tmp_path: Path) -> Zb:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZEBENCH_", "ZE_BENCHMARKS_"))}
     env.update(COLUMNS="200", ZEBENCH_CACHE_DIR=str(tmp_path / "cache"))
 
-    def run(*args: str, check: int | None = 0, timeout: float = 600, **extra: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, check: int | None = 0, timeout: float = 600, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "zebench", *args],
             cwd=tmp_path,
@@ -38,7 +37,9 @@ def zb(tmp_path: Path) -> Zb:
             stdin=subprocess.DEVNULL,
         )
         if check is not None:
-            assert proc.returncode == check, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            assert proc.returncode == check, (
+                f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            )
         return proc
 
     return run

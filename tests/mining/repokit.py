@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+
+Zb = Callable[..., subprocess.CompletedProcess[str]]  # the CLI runner fixture of conftest.py
 
 CALC_V1 = '''"""A tiny calculator."""
 
@@ -24,13 +27,18 @@ def add(a, b):
 def sub(a, b):
     return a + b  # wrong: this adds
 '''
-CALC_V2 = CALC_V1.replace("    return a + b  # wrong: this adds\n", "    difference = a - b\n    return difference\n")
-CALC_V3 = CALC_V2 + '''
+CALC_V2 = CALC_V1.replace(
+    "    return a + b  # wrong: this adds\n", "    difference = a - b\n    return difference\n"
+)
+CALC_V3 = (
+    CALC_V2
+    + """
 
 def mul(a, b):
     return a * b
-'''
-TEST_V1 = '''import unittest
+"""
+)
+TEST_V1 = """import unittest
 
 from calc import add
 
@@ -38,26 +46,32 @@ from calc import add
 class AddTests(unittest.TestCase):
     def test_add(self):
         self.assertEqual(add(2, 3), 5)
-'''
-TEST_V2 = TEST_V1.replace("from calc import add", "from calc import add, sub") + '''
+"""
+TEST_V2 = (
+    TEST_V1.replace("from calc import add", "from calc import add, sub")
+    + """
 
 class SubTests(unittest.TestCase):
     def test_sub(self):
         self.assertEqual(sub(5, 3), 2)
-'''
-TEST_V3 = TEST_V2 + '''
+"""
+)
+TEST_V3 = (
+    TEST_V2
+    + """
 
 class AddMoreTests(unittest.TestCase):
     def test_add_negative(self):
         self.assertEqual(add(-2, -3), -5)
-'''
-LEGACY_TEST = '''import unittest
+"""
+)
+LEGACY_TEST = """import unittest
 
 
 class LegacyTests(unittest.TestCase):
     def test_nothing(self):
         self.assertTrue(True)
-'''
+"""
 FIX_BODY = """sub() returned a + b, so sub(5, 3) gave 8 instead of 2.
 
 The regression test covers it.
@@ -105,11 +119,15 @@ def build_calc_repo(repo: Path) -> dict[str, str]:
         "Initial calc",
     )  # fmt: skip
     shas["fix"] = commit(
-        repo, {"calc.py": CALC_V2, "tests/test_calc.py": TEST_V2}, f"Fix sub() returning the sum (#7)\n\n{FIX_BODY}"
+        repo,
+        {"calc.py": CALC_V2, "tests/test_calc.py": TEST_V2},
+        f"Fix sub() returning the sum (#7)\n\n{FIX_BODY}",
     )
     shas["docs"] = commit(repo, {"README.md": "# calc\n"}, "Document calc")
     shas["no_f2p"] = commit(repo, {"calc.py": CALC_V3, "tests/test_calc.py": TEST_V3}, "Add mul() and a test")
     shas["deletes"] = commit(
-        repo, {"calc.py": CALC_V3 + "\n# legacy removed\n", "tests/test_legacy.py": None}, "Drop the legacy tests"
+        repo,
+        {"calc.py": CALC_V3 + "\n# legacy removed\n", "tests/test_legacy.py": None},
+        "Drop the legacy tests",
     )
     return shas

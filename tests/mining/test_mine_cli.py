@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import yaml
-from conftest import Zb
-from repokit import FIX_BODY
+from repokit import FIX_BODY, Zb
 
 from zebench.mining.prompts import solution_lines
 from zebench.scenarios import load_scenario_dir
@@ -41,7 +40,7 @@ def test_mine_keeps_the_fix_and_says_why_the_others_are_rejected(
     assert lock["fail_to_pass"] == ["tests.test_calc.SubTests.test_sub"]
     assert "tests.test_calc.AddTests.test_add" in lock["pass_to_pass"]
     config = yaml.safe_load((scenario_dir / "scenario.yaml").read_text())
-    assert config["validation_commands"][0]["command"] == "python -m unittest -v"
+    assert config["validation_commands"][0]["command"] == "python -m unittest -v tests.test_calc"
     assert config["source"].endswith(f"@{shas['fix']}")
     # The fixture is the parent's tree, exported: no history, the bug still in it.
     assert not (scenario_dir / "repo-fixture" / ".git").exists()
@@ -66,7 +65,9 @@ def test_mine_keeps_the_fix_and_says_why_the_others_are_rejected(
     zb("check", "calc-mined", "--suites-dir", "suites", "--sandbox", "none")
 
 
-def test_no_prompt_contains_a_line_of_the_fix(zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_no_prompt_contains_a_line_of_the_fix(
+    zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     repo, shas = calc_repo
     _mine(zb, repo)
     scenario_dir = tmp_path / "suites" / "calc-mined" / "scenarios" / f"calc-{shas['fix'][:10]}"
@@ -80,7 +81,11 @@ def test_no_prompt_contains_a_line_of_the_fix(zb: Zb, calc_repo: tuple[Path, dic
     patch = (scenario_dir / "solution.patch").read_text()
     for text in (l0, l1):
         for line in patch.splitlines():
-            if line.startswith(("+", "-")) and not line.startswith(("+++", "---")) and len(line[1:].strip()) > 4:
+            if (
+                line.startswith(("+", "-"))
+                and not line.startswith(("+++", "---"))
+                and len(line[1:].strip()) > 4
+            ):
                 assert line[1:].strip() not in text, line
     assert FIX_BODY.splitlines()[0] in l1
     assert solution_lines(patch)  # the check above had lines to look for
@@ -111,14 +116,18 @@ def test_filters_limit_since_paths_and_max_files(zb: Zb, calc_repo: tuple[Path, 
     report = _mine(zb, repo, "--limit", "1", check=1)  # the newest candidate only: rejected, so exit 1
     assert [d["commit"] for d in report["decisions"]] == [shas["deletes"]]
     report = _mine(zb, repo, "--max-files", "1", out="suites/other", check=1)
-    assert all(d["reason"].startswith("changes 2 files, more than --max-files 1") for d in report["decisions"])
+    assert all(
+        d["reason"].startswith("changes 2 files, more than --max-files 1") for d in report["decisions"]
+    )
     report = _mine(zb, repo, "--since", "2099-01-01", out="suites/empty", check=1)
     assert report["decisions"] == []
     report = _mine(zb, repo, "--paths", "README.md", out="suites/readme", check=1)
     assert report["decisions"] == [] and report["not_candidates"] == {"changes no test file": 1}
 
 
-def test_bad_input_is_one_line_and_exit_2(zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    zb: Zb, calc_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     repo, _ = calc_repo
     proc = zb("mine", str(tmp_path / "nowhere"), "-o", "suites/x", check=2)
     assert "the repository does not exist" in proc.stderr and "Traceback" not in proc.stderr

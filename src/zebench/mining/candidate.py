@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zebench.errors import ZebenchError
+from zebench.grading import TestsLock, compute_lock, write_lock
 from zebench.llm.types import LLMClient
 from zebench.mining import environment as envmod
 from zebench.mining import prompts
 from zebench.mining import scenario_files as files
 from zebench.mining.classify import CommitSplit, split_commit
-from zebench.mining.lock import CandidateLock, lock_candidate
 from zebench.mining.repo import CommitInfo, MiningError, SourceRepo
 from zebench.mining.state import Decision
 from zebench.packages import prepare_scenario
@@ -31,8 +31,13 @@ from zebench.scenarios import load_scenario_dir
 from zebench.scenarios.model import Scenario
 
 STAGING_DIR = ".mining-staging"
-LOCK_FILE = "tests.lock.json"
-EVALUATORS = [{"name": "test", "weight": 3, "required": True}, {"name": "integrity", "weight": 1}]
+# resolved is SWE-bench's verdict on the locked lists; test (the share of passing tests) is shown
+# beside it without weight, since tests failing before and after the fix are in neither list.
+EVALUATORS = [
+    {"name": "resolved", "weight": 3, "required": True},
+    {"name": "test", "weight": 0},
+    {"name": "integrity", "weight": 1},
+]
 
 
 class Rejected(Exception):
@@ -113,7 +118,7 @@ def mine_candidate(setup: MiningSetup, commit: CommitInfo, name: str | None = No
     return decision
 
 
-def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging: Path) -> CandidateLock:
+def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging: Path) -> TestsLock:
     split = split_commit(commit)
     if split.deleted_tests:
         raise Rejected(
@@ -122,7 +127,9 @@ def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging:
     if not split.tests or not split.source:
         raise Rejected("changes no test file" if not split.tests else "changes no source file")
     detected, python, npm = _environment(setup, commit)
-    command = setup.test_command or detected.test_command
+    command = setup.test_command
+    if command is None and detected.test_command is not None:
+        command = envmod.targeted_command(detected.test_command, list(split.tests))
     if command is None:
         raise Rejected("no test command detected (pass --test-command)")
     shutil.rmtree(staging, ignore_errors=True)
@@ -135,12 +142,17 @@ def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging:
     files.write_oracle_answers(staging)
     files.write_origin(staging, _origin(setup, commit, split, command, detected.notes))
     scenario = _load(staging, setup.suite)
-    lock = lock_candidate(scenario, setup.workspace_root, setup.runner_factory, repeats=setup.repeats)
-    if lock.problems:
-        raise Rejected(f"the tests cannot be locked: {'; '.join(lock.problems)}")
+    lock = compute_lock(
+        scenario,
+        workspace_root=setup.workspace_root,
+        runner_factory=setup.runner_factory,
+        repeats=setup.repeats,
+    )
     if not lock.fail_to_pass:
         raise Rejected("no test fails before the fix and passes after it (F2P is empty)")
-    (staging / LOCK_FILE).write_text(json.dumps(lock.model_dump(), indent=2) + "\n", encoding="utf-8")
+    if lock.problems:
+        raise Rejected(f"the tests cannot be locked: {'; '.join(lock.problems)}")
+    write_lock(staging, lock)
     _write_tier_prompts(setup, commit, staging, split, patch, lock)
     _prove(_load(staging, setup.suite), setup)
     return lock
@@ -226,7 +238,7 @@ def _load(staging: Path, suite: str) -> Scenario:
 
 
 def _write_tier_prompts(
-    setup: MiningSetup, commit: CommitInfo, staging: Path, split: CommitSplit, patch: str, lock: CandidateLock
+    setup: MiningSetup, commit: CommitInfo, staging: Path, split: CommitSplit, patch: str, lock: TestsLock
 ) -> None:
     tiers = {
         "L0": prompts.l0_prompt(commit.subject),

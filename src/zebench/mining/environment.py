@@ -303,3 +303,19 @@ def parse_pins(values: list[str]) -> tuple[list[str], list[str]]:
                 )
             python.append(pin)
     return python, npm
+
+
+def targeted_command(command: str, test_files: list[str]) -> str:
+    """The detected runner pointed at the commit's own test files, as SWE-bench runs them.
+
+    Only the test modules the commit adds or changes run, so tests that fail in the tree for
+    unrelated reasons (an uninstalled package's metadata, a missing tool) do not block the lock.
+    """
+    modules = [p for p in test_files if p.endswith(".py") and p.rpartition("/")[2].startswith("test")]
+    if not modules:
+        return command
+    if command == PYTEST_COMMAND:
+        return f"{command} {' '.join(modules)}"
+    if command == UNITTEST_COMMAND:
+        return f"{command} {' '.join(m.removesuffix('.py').replace('/', '.') for m in modules)}"
+    return command

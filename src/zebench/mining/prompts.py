@@ -16,13 +16,21 @@ MIN_LEAK_CHARS = 8  # shorter changed lines (``else:``, ``pass``) say nothing ab
 _TRAILER = re.compile(r"^(signed-off-by|co-authored-by|reviewed-by|acked-by|cc|change-id):", re.I)
 _PR_SUFFIX = re.compile(r"\s*\((?:#\d+|gh-\d+)\)\s*$")
 MAX_TESTS_LISTED = 20
+_DOC_SUFFIXES = frozenset({"rst", "md", "txt", "adoc", "rdoc"})
 
 
 def solution_lines(patch: str) -> set[str]:
-    """The lines a patch adds or removes, stripped, that are long enough to give the fix away."""
+    """The lines a patch adds or removes in code, stripped, that are long enough to give the fix away.
+
+    Documentation files (a changelog entry often repeats the commit subject) are not the fix.
+    """
     lines: set[str] = set()
+    in_docs = False
     for line in patch.splitlines():
-        if line.startswith(("+++", "---")) or not line.startswith(("+", "-")):
+        if line.startswith("diff --git "):
+            in_docs = line.rsplit(".", 1)[-1].lower() in _DOC_SUFFIXES
+            continue
+        if in_docs or line.startswith(("+++", "---")) or not line.startswith(("+", "-")):
             continue
         text = line[1:].strip()
         if len(text) >= MIN_LEAK_CHARS and any(ch.isalnum() for ch in text):

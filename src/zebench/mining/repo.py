@@ -122,7 +122,19 @@ class SourceRepo:
         """The ``git diff`` of ``paths`` between two commits, binary-safe, as ``git apply`` takes it."""
         if not paths:
             return ""
-        args = ["diff", "--no-ext-diff", "--no-textconv", "--binary", "--full-index", "--no-renames", "--no-color", parent, sha, "--", *paths]
+        args = [
+            "diff",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--binary",
+            "--full-index",
+            "--no-renames",
+            "--no-color",
+            parent,
+            sha,
+            "--",
+            *paths,
+        ]
         return self._git(args).stdout.decode("utf-8", errors="surrogateescape")
 
     def show_file(self, sha: str, path: str, max_bytes: int = 1_000_000) -> bytes | None:

@@ -27,10 +27,10 @@ VALIDATION_TIMEOUT_S = 600
 class MinedOrigin(BaseModel):
     """Where a mined scenario comes from: ``mined.json`` beside its scenario.yaml."""
 
-    repo: str  # the repository's name, e.g. toolz
+    repo: str  # the repository's name, e.g. toolz (SWE-bench's owner/name for an imported instance)
     repo_url: str | None = None  # its origin remote, when it has one
-    commit: str
-    parent: str
+    commit: str  # the fix commit ("" for an imported SWE-bench instance, which names only its base)
+    parent: str  # the fixture's commit: SWE-bench's base_commit
     date: str
     subject: str
     test_files: list[str] = Field(default_factory=list)

@@ -10,7 +10,6 @@ instance's ``zebench`` part, else from the options, else they are detected as ``
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -23,10 +22,12 @@ import yaml
 from pydantic import ValidationError
 
 from zebench.errors import ZebenchError
+from zebench.grading import TestsLock, scenario_digest, write_lock
 from zebench.mining import environment as envmod
 from zebench.mining import scenario_files as files
-from zebench.mining.candidate import EVALUATORS, LOCK_FILE
+from zebench.mining.candidate import EVALUATORS
 from zebench.mining.repo import SourceRepo
+from zebench.scenarios import load_scenario_dir
 from zebench.swebench.models import SWEBenchInstance
 
 _DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.M)
@@ -117,14 +118,20 @@ def _build(instance: SWEBenchInstance, staging: Path, options: ImportOptions) ->
     (staging / files.TEST_PATCH_FILE).write_text(
         instance.test_patch, encoding="utf-8", errors="surrogateescape"
     )
-    lock = {"version": 1, "fail_to_pass": instance.fail_to_pass, "pass_to_pass": instance.pass_to_pass,
-            "flaky": [], "repeats": 0, "digest": ""}  # fmt: skip
-    (staging / LOCK_FILE).write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
-    (staging / "scenario.yaml").write_text(_config(instance, tree, options), encoding="utf-8")
+    config, command = _config(instance, tree, options)
+    (staging / "scenario.yaml").write_text(config, encoding="utf-8")
+    if fixture_pin is None:  # where the tree comes from, so the scenario exports again as it came
+        origin = files.MinedOrigin(repo=instance.repo, commit="", parent=instance.base_commit,
+                                   date=instance.created_at, subject=instance.instance_id, test_command=command)  # fmt: skip
+        files.write_origin(staging, origin)
     files.write_prompts(staging, _prompts(instance))
     files.write_oracle_answers(staging)
     if fixture_pin is not None:
         shutil.rmtree(tree, ignore_errors=True)  # the package is fetched from the cache at run time
+    # The lists as SWE-bench computed them (repeats 0: not re-run here; zebench check --lock re-locks).
+    digest = scenario_digest(load_scenario_dir(staging, staging.parent.parent.name))
+    lock = TestsLock(fail_to_pass=instance.fail_to_pass, pass_to_pass=instance.pass_to_pass, digest=digest)
+    write_lock(staging, lock)
 
 
 def _package_tree(pin: dict[str, str], setup_patch: str | None, staging: Path) -> Path:
@@ -143,6 +150,7 @@ def _package_tree(pin: dict[str, str], setup_patch: str | None, staging: Path) -
 
 def _hidden_tests(tree: Path, test_patch: str, hidden: Path) -> None:
     """The files ``test_patch`` adds or changes, as they are after it applies to a copy of ``tree``."""
+    hidden.mkdir(parents=True, exist_ok=True)  # scenario.yaml names it, even when it stays empty
     if not test_patch.strip():
         return
     paths = sorted({b for _, b in _DIFF_HEADER.findall(test_patch)})
@@ -167,7 +175,8 @@ def _hidden_tests(tree: Path, test_patch: str, hidden: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _config(instance: SWEBenchInstance, tree: Path, options: ImportOptions) -> str:
+def _config(instance: SWEBenchInstance, tree: Path, options: ImportOptions) -> tuple[str, str]:
+    """The scenario.yaml text, and its test command."""
     extras = instance.zebench
     commands = list(extras.validation_commands) if extras else []
     python = options.python_pins
@@ -205,7 +214,8 @@ def _config(instance: SWEBenchInstance, tree: Path, options: ImportOptions) -> s
     data["validation_commands"] = commands
     data["hidden_tests"] = f"{files.HIDDEN_DIR}/"
     data["evaluators"] = EVALUATORS
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    command = " && ".join(str(c.get("command", "")) for c in commands if c.get("kind") == "test")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), command
 
 
 def _prompts(instance: SWEBenchInstance) -> dict[str, str]:
