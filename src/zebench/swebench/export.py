@@ -118,6 +118,15 @@ def export_scenario(scenario: Scenario, workspace_root: Path) -> Exported:
         fixture=pin,
         setup_patch=fixture_patch.read_text(encoding="utf-8") if fixture_patch else None,
         prompts=prompts,
+        evaluators=[
+            {
+                "name": e.name,
+                "weight": e.weight,
+                "required": e.required,
+                **({"config": e.config} if e.config else {}),
+            }
+            for e in scenario.evaluators
+        ],
     )
     statement = prompts.get("L1") or next(iter(prompts.values()), scenario.title)
     instance = SWEBenchInstance(

@@ -130,8 +130,11 @@ def _build(instance: SWEBenchInstance, staging: Path, options: ImportOptions) ->
         shutil.rmtree(tree, ignore_errors=True)  # the package is fetched from the cache at run time
     # The lists as SWE-bench computed them (repeats 0: not re-run here; zebench check --lock re-locks).
     digest = scenario_digest(load_scenario_dir(staging, staging.parent.parent.name))
-    lock = TestsLock(fail_to_pass=instance.fail_to_pass, pass_to_pass=instance.pass_to_pass, digest=digest)
-    write_lock(staging, lock)
+    if instance.fail_to_pass or instance.pass_to_pass:
+        lock = TestsLock(
+            fail_to_pass=instance.fail_to_pass, pass_to_pass=instance.pass_to_pass, digest=digest
+        )
+        write_lock(staging, lock)
 
 
 def _package_tree(pin: dict[str, str], setup_patch: str | None, staging: Path) -> Path:
@@ -213,7 +216,7 @@ def _config(instance: SWEBenchInstance, tree: Path, options: ImportOptions) -> t
         data["env"] = env
     data["validation_commands"] = commands
     data["hidden_tests"] = f"{files.HIDDEN_DIR}/"
-    data["evaluators"] = EVALUATORS
+    data["evaluators"] = extras.evaluators if extras is not None and extras.evaluators else EVALUATORS
     command = " && ".join(str(c.get("command", "")) for c in commands if c.get("kind") == "test")
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), command
 

@@ -28,6 +28,7 @@ class ZebenchExtras(BaseModel):
     fixture: dict[str, str] | None = None  # a package fixture's pin: {pypi: N==V, sha256: …}
     setup_patch: str | None = None  # the package fixture's setup.patch, when it has one
     prompts: dict[str, str] = Field(default_factory=dict)  # tier -> text
+    evaluators: list[dict[str, Any]] = Field(default_factory=list)  # name, weight, required, config
 
 
 class SWEBenchInstance(BaseModel):
