@@ -2,7 +2,10 @@
 # Real code, real tests, proven in CI (where PyPI and npm can be reached):
 #   1. `zebench fetch realworld` downloads every package fixture and builds its test environment;
 #   2. `zebench check realworld` then runs with the network disabled (unshare -n): the oracle
-#      passes, echo fails and validation is not flaky, all from the cache;
+#      passes and resolves every scenario, echo fails and scores 0 on the resolution evaluator
+#      (tests.lock.json's fail-to-pass and pass-to-pass tests), the control (the pristine fixture
+#      with the hidden tests) shows the fail-to-pass tests failing, validation is not flaky, all
+#      from the cache;
 #   3. the original ze-benchmarks update-deps suite runs for real with pnpm: echo gets through
 #      install and every validation command and fails on the merits; the oracle, with the solution
 #      from tests/compat_solutions/, passes;
@@ -43,14 +46,24 @@ EOF
   fail "zebench check realworld without the network"
 fi
 echo "real-suites: ok   zebench check realworld, network disabled ($((SECONDS - started)) s)"
-python3 - <<'EOF'
+python3 - <<'EOF' || fail "zebench check realworld: resolution or control not as expected"
 import json
 proofs = json.load(open("check.json"))
-print(f"  {'scenario':<40} {'oracle':>7} {'echo':>7}")
+print(f"  {'scenario':<40} {'F2P':>4} {'P2P':>5} {'oracle':>7} {'echo':>6} {'echo resolved':>14}  control: F2P failing")
+bad = []
 for p in proofs:
-    print(f"  {p['scenario']:<40} {p['oracle']['total_score']:7.2f} {p['echo']['total_score']:7.2f}"
-          f"  {'pass' if p['oracle']['is_successful'] else 'FAIL'}/{'pass' if p['echo']['is_successful'] else 'fail'}")
-print(f"  {sum(p['ok'] for p in proofs)} of {len(proofs)} proven")
+    oracle, echo, control = p["oracle"], p["echo"], p["control"]
+    failing = control["tests"]["f2p_total"] - control["tests"]["f2p_passed"]
+    print(f"  {p['scenario']:<40} {p['fail_to_pass']:>4} {p['pass_to_pass']:>5} {oracle['total_score']:7.3f}"
+          f" {echo['total_score']:6.3f} {echo['resolved_score']:14.0f}  {failing}/{control['tests']['f2p_total']}")
+    if not (p["locked"] and p["fail_to_pass"] > 0):
+        bad.append(f"{p['scenario']}: no tests.lock.json with fail-to-pass tests")
+    if oracle["resolved_score"] != 1.0 or echo["resolved_score"] != 0.0:
+        bad.append(f"{p['scenario']}: oracle resolved {oracle['resolved_score']}, echo {echo['resolved_score']}")
+    if failing != p["fail_to_pass"] or len(control["failed_tests"]) < failing:
+        bad.append(f"{p['scenario']}: the control shows {failing} of {p['fail_to_pass']} F2P tests failing")
+print(f"  {sum(p['ok'] for p in proofs)} of {len(proofs)} proven; echo resolves {sum(p['echo']['resolved_score'] == 1 for p in proofs)}")
+assert not bad, "\n".join(bad)
 EOF
 
 # The original's update-deps suite, copied so the oracle's solution can be laid into it.

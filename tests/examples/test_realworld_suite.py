@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from zebench.grading import LOCK_FILE, load_lock, scenario_digest
 from zebench.scenarios import bundled_suites_dir, load_scenario, load_suite
 
 SUITE = load_suite("realworld")
@@ -41,4 +42,19 @@ def test_each_scenario_is_a_pinned_upstream_fix(scenario_id: str) -> None:
     assert scenario.environment is not None and not scenario.environment.empty
     assert [c.kind for c in scenario.validation] == ["test"]
     assert not any(c.network for c in scenario.validation)  # the project's tests run offline
-    assert {e.name for e in scenario.evaluators} == {"test", "integrity"}
+    assert {e.name for e in scenario.evaluators} == {"resolved", "integrity"}
+    assert next(e for e in scenario.evaluators if e.name == "resolved").required
+
+
+@pytest.mark.parametrize("scenario_id", SUITE.scenario_ids)
+def test_each_scenario_is_locked_and_graded_by_resolution(scenario_id: str) -> None:
+    """Every scenario has a tests.lock.json (written by zebench check --lock), current with its inputs."""
+    scenario = load_scenario("realworld", scenario_id)
+    assert scenario.tests_lock_file == scenario.directory / LOCK_FILE
+    assert scenario.fail_to_pass and scenario.pass_to_pass
+    assert not set(scenario.fail_to_pass) & set(scenario.pass_to_pass)
+    assert scenario.tests_lock_digest == scenario_digest(scenario), "stale lock: run zebench check --lock"
+    assert load_lock(scenario.directory / LOCK_FILE).repeats >= 3
+    # The test command names every test, so the lists can be graded: pytest with -rA, tape's TAP.
+    command = scenario.validation[0].command
+    assert "-rA" in command or command.startswith("tape ")

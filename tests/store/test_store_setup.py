@@ -33,6 +33,7 @@ TABLES = {
     "run_rollup",
     "eval_rollup",
     "run_batch_cells",
+    "test_summaries",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -23,11 +23,15 @@ from zebench.cli.render import (
     run_panel,
     runs_table,
 )
+from zebench.cli.tests_view import tests_table
 from zebench.errors import ZebenchError
-from zebench.results.models import RunStatus
+from zebench.results.models import RunRecord, RunStatus
 from zebench.scenarios import discover_suites, load_suite
 from zebench.scenarios.discovery import load_scenario_dir
 from zebench.store.queries import BatchDetail, RunFilters
+
+if TYPE_CHECKING:
+    from zebench.grading import TestRow
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default results/zebench.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -113,20 +117,30 @@ def run(
     db: DbOption = None,
     as_json: JsonOption = False,
     diff: Annotated[bool, typer.Option("--diff", help="Also print the diff.")] = False,
+    tests: Annotated[
+        bool, typer.Option("--tests", help="List the F2P tests and every test that did not pass.")
+    ] = False,
+    all_tests: Annotated[bool, typer.Option("--all-tests", help="With --tests: list every test.")] = False,
 ) -> None:
-    """Show one run: scores, telemetry, validation, changed files."""
+    """Show one run: scores, telemetry, validation, changed files (and its tests with --tests)."""
     with open_results(db) as store:
         record = store.get_run(run_id)
-        patch = (
-            store.get_artifact(run_id, "diff") if diff and "diff" in store.artifact_names(run_id) else None
-        )
         names = store.artifact_names(run_id)
+        patch = store.get_artifact(run_id, "diff") if diff and "diff" in names else None
+        tests_text = (
+            store.get_artifact(run_id, "tests") if (tests or all_tests) and "tests" in names else None
+        )
+    rows = run_test_rows(tests_text, everything=all_tests) if tests or all_tests else None
     if as_json:
         data = record.model_dump(mode="json", exclude={"artifacts"})
         data["artifact_names"] = names
+        if rows is not None:
+            data["test_rows"] = [r.model_dump(mode="json") for r in rows]
         print_json(data)
         return
     console.print(run_panel(record))
+    if rows is not None:
+        print_run_tests(record, rows, tests_text is not None)
     if record.validation:
         table = Table(title="Validation commands", header_style="bold", title_justify="left")
         for column in ("Name", "Command", "Exit", "Time", "Network"):
@@ -158,6 +172,26 @@ def run(
     if patch is not None:
         console.print(patch, markup=False, highlight=False)
     console.print(f"[dim]artifacts: {', '.join(names) or 'none'}[/dim]")
+
+
+def run_test_rows(text: str | None, *, everything: bool) -> list[TestRow]:
+    """The rows of a run's ``tests`` artifact (none when the run has no per-test results)."""
+    from zebench.grading import TestReport, report_rows
+
+    if text is None:
+        return []
+    return report_rows(TestReport.model_validate_json(text), everything=everything)
+
+
+def print_run_tests(record: RunRecord, rows: list[TestRow], stored: bool) -> None:
+    if not stored:
+        console.print(
+            "[dim]this run has no per-test results (no test command, or its output was not read)[/dim]"
+        )
+        return
+    console.print(tests_table(rows, record.tests))
+    if not rows:
+        console.print("[green]every test passed[/green]")
 
 
 def batches(

@@ -7,13 +7,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from zebench.cli.tests_view import control_line, summary_line
 from zebench.results.models import CommandResult, ControlResult, EvaluationResult, RunRecord, RunStatus
-from zebench.scoring import summarize
+from zebench.scoring import format_out_of_ten, format_score, summarize
 from zebench.store.queries import BatchDetail, BreakdownRow, RunSummary
 
 
-def fmt_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.2f}"
+def fmt_score(score: float | None, digits: int = 2) -> str:
+    """A score rounded down: a failing 0.9975 reads 0.99, never 1.00."""
+    return format_score(score, digits)
 
 
 def fmt_pct(value: float | None) -> str:
@@ -96,7 +98,7 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
             total,
             "",
             status_text(record.status, record.is_successful),
-            f"{record.score_out_of_ten}/10, threshold {record.success_threshold:.2f}"
+            f"{format_out_of_ten(record.total_score)}, threshold {record.success_threshold:.2f}"
             if record.total_score is not None
             else "",
         )
@@ -130,8 +132,12 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
         validation = Table.grid(padding=(0, 2))
         if control is not None:
             validation.add_row("Control (pristine)", _commands_line(control.commands))
+            if control.tests is not None:
+                validation.add_row("  its tests", control_line(control))
         if record.validation:
             validation.add_row("After the agent", _commands_line(record.validation))
+            if record.tests is not None:
+                validation.add_row("  its tests", summary_line(record.tests))
         parts += [Text(""), Text("Validation", style="bold"), validation]
     if record.evaluations:
         parts += [Text(""), Text("Scores", style="bold"), scores]
@@ -148,7 +154,10 @@ def iterations_summary(records: list[RunRecord]) -> Panel:
     grid.add_row("Runs", str(len(records)))
     if stats.n:
         spread = f" ± {stats.std:.3f}" if stats.std is not None else ""
-        grid.add_row("Score", f"{stats.mean:.3f}{spread}  (min {stats.min:.2f} – max {stats.max:.2f})")
+        grid.add_row(
+            "Score",
+            f"{fmt_score(stats.mean, 3)}{spread}  (min {fmt_score(stats.min)} – max {fmt_score(stats.max)})",
+        )
     else:
         grid.add_row("Score", "no scored runs")
     rate = successes / len(records) if records else 0.0
@@ -214,7 +223,7 @@ def batch_view(detail: BatchDetail) -> Group:
         spread = f" ± {s.std_score:.3f}" if s.std_score is not None else ""
         grid.add_row(
             "Score",
-            f"{s.mean_score:.3f}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})",
+            f"{fmt_score(s.mean_score, 3)}{spread}  (min {fmt_score(s.min_score)} – max {fmt_score(s.max_score)})",
         )
     grid.add_row("Duration", fmt_duration(s.duration_ms))
     grid.add_row("Cost", fmt_cost(s.total_cost_usd) if s.total_cost_usd is not None else "—")
@@ -234,11 +243,13 @@ def batch_view(detail: BatchDetail) -> Group:
         controls.add_column("Scenario")
         controls.add_column("Result")
         controls.add_column("Commands")
+        controls.add_column("Tests", overflow="fold")
         for control in detail.controls:
             controls.add_row(
                 f"{control.suite}/{control.scenario}",
                 Text("passes", style="green") if control.passed else Text("fails", style="yellow"),
                 _commands_line(control.commands),
+                control_line(control) if control.tests is not None else Text("—", style="dim"),
             )
         parts.append(controls)
     if detail.failed_runs:

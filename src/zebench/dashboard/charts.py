@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from markupsafe import Markup, escape
+
+from zebench.scoring.display import SCORE
+
+
+class ValueFormat(Protocol):
+    """A ``"{:.3f}"``-style format string, or a score format (``zebench.scoring.SCORE``, rounded down)."""
+
+    def format(self, value: float, /) -> str: ...
+
 
 _FONT_PX = 11
 
@@ -120,7 +130,7 @@ def hbar_chart(
     x_label: str,
     max_value: float | None = 1.0,
     width: int = 520,
-    value_format: str = "{:.2f}",
+    value_format: ValueFormat = SCORE,
     label_width: int = 170,
     marker: float | None = None,
 ) -> Markup:
@@ -172,7 +182,7 @@ def scatter(
     width: int = 560,
     height: int = 300,
     x_format: str = "${:.3f}",
-    y_format: str = "{:.2f}",
+    y_format: ValueFormat = SCORE,
     y_max: float = 1.0,
 ) -> Markup:
     """A scatter (score vs cost): points labelled, axes with min/max ticks and titles."""

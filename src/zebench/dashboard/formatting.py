@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zebench.scoring.display import format_score
+
 DASH = "—"
 
 
 def score(value: float | None, digits: int = 2) -> str:
-    """A 0..1 score as ``0.65``."""
-    return DASH if value is None else f"{value:.{digits}f}"
+    """A 0..1 score as ``0.65``, rounded down like the CLI's (a failing 0.9975 is 0.99, never 1.00)."""
+    return format_score(value, digits, none=DASH)
 
 
 def pct(value: float | None, digits: int = 0) -> str:

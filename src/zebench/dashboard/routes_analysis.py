@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from zebench.dashboard.charts import Bar, Point, hbar_chart, scatter, score_histogram
 from zebench.dashboard.compare import global_fingerprint
 from zebench.dashboard.core import Dashboard
+from zebench.scoring.display import format_score
 from zebench.store.queries import BreakdownRow
 
 RECENT_RUNS = 15
@@ -126,7 +127,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                 Bar(
                     str(r.key.get("evaluator")),
                     r.mean_score or 0.0,
-                    f"{r.key.get('evaluator')}: mean {r.mean_score or 0:.3f}, passed {r.successes}/{r.runs}",
+                    f"{r.key.get('evaluator')}: mean {format_score(r.mean_score, 3)}, passed {r.successes}/{r.runs}",
                     _tone(r.mean_score),
                 )
                 for r in rows

@@ -16,6 +16,7 @@ from zebench.dashboard.compare import (
 )
 from zebench.dashboard.core import SECURITY_HEADERS, Dashboard
 from zebench.errors import NotFoundError, StoreError
+from zebench.scoring.display import format_score
 from zebench.store.queries import BatchDetail, BreakdownRow, RunFilters
 
 BATCH_PAGE_SIZE = 25
@@ -40,7 +41,7 @@ def breakdown_chart(rows: list[BreakdownRow], title: str, threshold: float | Non
             label=_label(r),
             value=r.mean_score or 0.0,
             tooltip=(
-                f"{_label(r)}: mean {r.mean_score:.3f} over {r.runs} ({r.successes} passed)"
+                f"{_label(r)}: mean {format_score(r.mean_score, 3)} over {r.runs} ({r.successes} passed)"
                 if r.mean_score is not None
                 else f"{_label(r)}: not scored ({r.runs})"
             ),
@@ -105,7 +106,7 @@ def register(router: APIRouter, dash: Dashboard) -> None:
                 Bar(
                     d.summary.batch_id,
                     d.summary.mean_score or 0.0,
-                    f"{d.summary.batch_id}: mean score {d.summary.mean_score or 0:.3f} over {d.summary.runs} runs",
+                    f"{d.summary.batch_id}: mean score {format_score(d.summary.mean_score, 3)} over {d.summary.runs} runs",
                     _tone(d.summary.mean_score),
                 )
                 for d in details

@@ -11,6 +11,7 @@ from starlette.datastructures import QueryParams
 from zebench.dashboard.core import Dashboard
 from zebench.dashboard.views import parse_agent_output, parse_diff, parse_trajectory
 from zebench.errors import NotFoundError, StoreError
+from zebench.grading import TestReport, TestRow, report_rows
 from zebench.results.models import RunStatus
 from zebench.store.queries import RunFilters, RunSort
 
@@ -37,7 +38,7 @@ TEXT_FILTERS = {
     "specialist": "specialist",
 }
 # The artifacts shown on the run page (validation comes with get_run).
-SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge")
+SHOWN_ARTIFACTS = ("diff", "trajectory", "agent_output", "judge", "tests")
 
 
 def parse_run_query(query: QueryParams) -> tuple[RunFilters, RunSort, int, list[str]]:
@@ -86,6 +87,13 @@ def page_link(query: QueryParams, **changes: str | None) -> str:
         else:
             params[key] = value
     return str(QueryParams(params))
+
+
+def run_test_rows(text: str | None) -> list[TestRow] | None:
+    """The rows of a run's ``tests`` artifact: F2P tests and every test that did not pass."""
+    if not text:
+        return None
+    return report_rows(TestReport.model_validate_json(text))
 
 
 def register(router: APIRouter, dash: Dashboard) -> None:
@@ -146,5 +154,6 @@ def register(router: APIRouter, dash: Dashboard) -> None:
             agent_output=parse_agent_output(texts["agent_output"]) if "agent_output" in texts else None,
             judge=parse_agent_output(texts["judge"]) if "judge" in texts else None,
             weight_total=weights,
+            test_rows=run_test_rows(texts.get("tests")),
             other_artifacts=sorted(names - set(SHOWN_ARTIFACTS) - {"validation"}),
         )

@@ -26,7 +26,7 @@ from zebench.grading.models import (
     summarize_tests,
 )
 from zebench.grading.parsers import PARSERS, parse_junit_results, parse_test_results
-from zebench.grading.verdict import grade
+from zebench.grading.verdict import TestRow, grade, report_rows
 
 if TYPE_CHECKING:
     from zebench.grading.collect import collect_results, junit_globs, read_report
@@ -63,6 +63,7 @@ __all__ = [
     "Resolution",
     "TestReport",
     "TestResults",
+    "TestRow",
     "TestStatus",
     "TestsLock",
     "classify_tests",
@@ -74,6 +75,7 @@ __all__ = [
     "parse_junit_results",
     "parse_test_results",
     "read_report",
+    "report_rows",
     "scenario_digest",
     "summarize_tests",
     "write_lock",

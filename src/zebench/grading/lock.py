@@ -74,6 +74,7 @@ def classify_tests(before: list[TestResults | None], after: list[TestResults | N
     lock = TestsLock(version=LOCK_VERSION)
     ids = sorted({t for r in [*before, *after] if r is not None for t in r.tests})
     failing_after: list[str] = []
+    missing_after: list[str] = []
     for test_id in ids:
         seen_before, seen_after = _statuses(before, test_id), _statuses(after, test_id)
         if len(seen_before) > 1 or len(seen_after) > 1:
@@ -86,22 +87,42 @@ def classify_tests(before: list[TestResults | None], after: list[TestResults | N
             lock.pass_to_pass.append(test_id)
         elif passes_now:
             lock.fail_to_pass.append(test_id)  # failed, errored, was skipped or missing before
+        elif now == MISSING:
+            missing_after.append(test_id)
         elif now != TestStatus.SKIPPED:
             failing_after.append(test_id)
+    lock.problems += _classification_problems(lock, before, after, failing_after, missing_after)
+    return lock
+
+
+def _classification_problems(
+    lock: TestsLock,
+    before: list[TestResults | None],
+    after: list[TestResults | None],
+    failing_after: list[str],
+    missing_after: list[str],
+) -> list[str]:
+    verbose_hint = (
+        "run pytest with -rA (or -v), unittest with -v, jest with --verbose or --json, "
+        "or set junit: on the evaluator"
+    )
     if all(r is None for r in after) or all(r is None for r in before):
-        lock.problems.append(
-            "no per-test results could be read from the test command's output: run pytest with -rA "
-            "(or -v), unittest with -v, jest with --verbose or --json, or set junit: on the evaluator"
-        )
-    elif failing_after:
-        lock.problems.append(
+        return [f"no per-test results could be read from the test command's output: {verbose_hint}"]
+    problems: list[str] = []
+    if failing_after:
+        problems.append(
             f"{len(failing_after)} test(s) do not pass with the solution (every test must): {_quote(failing_after)}"
         )
-    elif not lock.fail_to_pass:
-        lock.problems.append(
+    if missing_after:
+        problems.append(
+            f"{len(missing_after)} test(s) are not in the output with the solution (a passing test must be "
+            f"named: {verbose_hint}): {_quote(missing_after)}"
+        )
+    if not problems and not lock.fail_to_pass:
+        problems.append(
             "no test fails on the pristine fixture and passes with the solution: the hidden tests do not catch the bug"
         )
-    return lock
+    return problems
 
 
 def compute_lock(

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zebench.results.scores import out_of_ten
+
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -220,7 +222,7 @@ class RunRecord(_Model):
 
     @property
     def score_out_of_ten(self) -> float | None:
-        return None if self.total_score is None else round(self.total_score * 10, 2)
+        return out_of_ten(self.total_score)  # rounded down: a failing run never shows 10/10
 
 
 class BatchRecord(_Model):

@@ -17,6 +17,7 @@ from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
 from zebench.runner.progress import NullProgress, ProgressReporter
 from zebench.runner.sink import ResultSink
+from zebench.runner.tests import read_run_tests
 from zebench.sandbox.secrets import collect_secret_values, scrub_record  # isolation issue: see finally
 from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario
@@ -203,6 +204,7 @@ def run_one(
                 on_command=lambda name: progress.phase(label, "validation", name),
             )
             progress.phase(label, "evaluation")
+            test_results = read_run_tests(record, scenario, workspace.path)
             record.evaluations = run_evaluators(
                 scenario.evaluators,
                 scenario=scenario,
@@ -217,6 +219,7 @@ def run_one(
                 baseline_ref=workspace.baseline_ref,
                 # Only integrity judges the agent's own snapshot; writing the tree costs a git process.
                 agent_tree=workspace.snapshot_tree() if _wants_snapshot(scenario) else None,
+                test_results=test_results,
             )
             card = score_run(record.evaluations, scenario.success_threshold)
             record.total_score = card.total

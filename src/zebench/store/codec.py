@@ -19,6 +19,7 @@ from zebench.results.models import (
     RunRecord,
     RunStatus,
     Telemetry,
+    TestSummary,
     TokenUsage,
 )
 from zebench.store import schema
@@ -55,6 +56,20 @@ def decompress_artifact(encoding: str, data: bytes) -> str:
     """The text of a stored artifact."""
     raw = zlib.decompress(data) if encoding == ARTIFACT_ENCODING else bytes(data)
     return raw.decode("utf-8")
+
+
+def test_summary_row(run: RunRecord) -> dict[str, Any] | None:
+    """The test_summaries row of a run, or None when the run has no test summary."""
+    if run.tests is None:
+        return None
+    return {"run_id": run.run_id, **run.tests.model_dump()}
+
+
+def test_summary_from_row(row: Mapping[Any, Any] | None) -> TestSummary | None:
+    """The TestSummary of a test_summaries row (None for no row)."""
+    if row is None:
+        return None
+    return TestSummary(**{name: row[name] for name in TestSummary.model_fields})
 
 
 def run_rows(
@@ -181,10 +196,12 @@ def run_from_rows(
     eval_rows: Sequence[Mapping[Any, Any]],
     tel_row: Mapping[Any, Any] | None,
     validation_text: str | None,
+    tests_row: Mapping[Any, Any] | None = None,
 ) -> RunRecord:
     """Rebuild a RunRecord (without artifacts) from its stored rows."""
     meta = run_row["metadata"] or {}
     return RunRecord(
+        tests=test_summary_from_row(tests_row),
         **{name: run_row[name] for name in _RUN_COLUMNS},
         evaluations=[evaluation_from_row(r) for r in eval_rows],
         telemetry=telemetry_from_row(tel_row),
@@ -271,15 +288,24 @@ def control_row(batch_id: str, control: ControlResult) -> dict[str, Any]:
         "passed": control.passed,
         "ran_at": control.ran_at,
         "commands": [c.model_dump(mode="json") for c in control.commands],
+        "tests": None
+        if control.tests is None and not control.failed_tests
+        else {
+            "summary": control.tests.model_dump() if control.tests is not None else None,
+            "failed_tests": control.failed_tests,
+        },
     }
 
 
 def control_from_row(row: Mapping[Any, Any]) -> ControlResult:
     """The ControlResult of a controls row."""
+    tests = row["tests"] or {}
     return ControlResult(
         suite=row["suite"],
         scenario=row["scenario"],
         passed=row["passed"],
         ran_at=row["ran_at"],
         commands=[CommandResult.model_validate(c) for c in row["commands"] or []],
+        tests=TestSummary.model_validate(tests["summary"]) if tests.get("summary") else None,
+        failed_tests=list(tests.get("failed_tests") or []),
     )

@@ -240,6 +240,25 @@ controls = Table(
     Column("passed", Boolean(), nullable=False),
     _timestamp("ran_at"),
     Column("commands", JSONDocument(), nullable=False, default=list),
+    # {"summary": TestSummary, "failed_tests": [...]}: the tests failing before the fix; NULL before 0004.
+    Column("tests", JSONDocument(), nullable=True),
+)
+
+# A run's per-test results in numbers (the ids are its "tests" artifact): counts per status and the
+# F2P/P2P outcome. Only runs that had per-test results or F2P/P2P lists have a row.
+test_summaries = Table(
+    "test_summaries",
+    metadata,
+    Column("run_id", String(200), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
+    _bigint("passed"),
+    _bigint("failed"),
+    _bigint("errors"),
+    _bigint("skipped"),
+    Column("f2p_passed", Integer(), nullable=True),
+    Column("f2p_total", Integer(), nullable=True),
+    Column("p2p_passed", Integer(), nullable=True),
+    Column("p2p_total", Integer(), nullable=True),
+    Column("resolved", Boolean(), nullable=True),
 )
 
 

@@ -179,7 +179,12 @@ class SqlStore:
                 .first()
             )
             validation = self._artifact_text(conn, run_id, VALIDATION_ARTIFACT)
-            return run_from_rows(run_row, eval_rows, tel, validation)
+            tests = (
+                conn.execute(select(schema.test_summaries).where(schema.test_summaries.c.run_id == run_id))
+                .mappings()
+                .first()
+            )
+            return run_from_rows(run_row, eval_rows, tel, validation, tests)
 
     @staticmethod
     def _artifact_text(conn: Connection, run_id: str, name: str) -> str | None:

@@ -16,14 +16,15 @@ from sqlalchemy import Connection, Insert, Table, delete, insert, select
 
 from zebench.results.models import RunRecord
 from zebench.store import rollups, schema
-from zebench.store.codec import payload_hash, run_rows
+from zebench.store.codec import payload_hash, run_rows, test_summary_row
 
-_CHILD_TABLES = (schema.artifacts, schema.telemetry, schema.evaluations)
+_CHILD_TABLES = (schema.artifacts, schema.telemetry, schema.evaluations, schema.test_summaries)
 _IN_CHUNK = 500  # ids per IN (...) list, well under every backend's bound-parameter limit
 # Plain INSERTs built once: the rows go in as executemany parameters, and rebuilding the
 # statement (and its cache key) per write showed up in profiles of the single-run path.
 _INSERTS: dict[str, Insert] = {
-    t.name: insert(t) for t in (schema.runs, schema.evaluations, schema.telemetry, schema.artifacts)
+    t.name: insert(t)
+    for t in (schema.runs, schema.evaluations, schema.telemetry, schema.artifacts, schema.test_summaries)
 }
 
 
@@ -71,6 +72,7 @@ class RunRows:
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     telemetry: list[dict[str, Any]] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    test_summaries: list[dict[str, Any]] = field(default_factory=list)
     batch_created: dict[str, datetime] = field(default_factory=dict)  # earliest start per batch
 
 
@@ -84,6 +86,8 @@ def prepare(records: Iterable[RunRecord]) -> RunRows:
         rows.evaluations += evals
         rows.telemetry.append(tel)
         rows.artifacts += arts
+        if (tests := test_summary_row(record)) is not None:
+            rows.test_summaries.append(tests)
         start = rows.batch_created.get(record.batch_id)
         rows.batch_created[record.batch_id] = (
             record.started_at if start is None else min(start, record.started_at)
@@ -108,6 +112,7 @@ def save_runs(conn: Connection, rows: RunRows) -> None:
         (schema.evaluations, rows.evaluations),
         (schema.telemetry, rows.telemetry),
         (schema.artifacts, rows.artifacts),
+        (schema.test_summaries, rows.test_summaries),
     ):
         if table_rows:
             conn.execute(_INSERTS[table.name], table_rows)

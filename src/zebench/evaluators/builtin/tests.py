@@ -6,13 +6,15 @@ cannot win by breaking or emptying the suite.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from zebench.evaluators.base import EvaluationContext, register_evaluator
 from zebench.evaluators.builtin._base import BaseEvaluator, command_details, describe_outcome
-from zebench.evaluators.builtin.globbing import confined, iter_matching_files
+from zebench.evaluators.builtin.globbing import iter_matching_files
 from zebench.evaluators.builtin.test_output import TestCounts, parse_junit_xml, parse_test_output
+from zebench.grading.collect import UnsafeReportError, read_report
 from zebench.results.models import EvaluationResult
 
 
@@ -29,7 +31,10 @@ def read_junit_reports(workspace: Path, globs: list[str]) -> tuple[TestCounts | 
     files: list[str] = []
     for pattern in globs:
         for path in iter_matching_files(workspace, pattern):
-            counts = parse_junit_xml(confined(workspace, path).read_text(encoding="utf-8", errors="replace"))
+            try:  # an agent-written file: bounded, a plain file, no link out (zebench.grading.collect)
+                counts = parse_junit_xml(read_report(workspace, path))
+            except (UnsafeReportError, ET.ParseError):
+                continue
             if counts is None:
                 continue
             files.append(path)
