@@ -23,6 +23,7 @@ from zebench.mining import environment as envmod
 from zebench.mining import prompts
 from zebench.mining import scenario_files as files
 from zebench.mining.classify import CommitSplit, split_commit
+from zebench.mining.rejections import Rejected, lock_rejection
 from zebench.mining.repo import CommitInfo, MiningError, SourceRepo
 from zebench.mining.state import Decision
 from zebench.packages import prepare_scenario
@@ -38,10 +39,6 @@ EVALUATORS = [
     {"name": "test", "weight": 0},
     {"name": "integrity", "weight": 1},
 ]
-
-
-class Rejected(Exception):
-    """A candidate that does not become a scenario; the message is the report's reason."""
 
 
 @dataclass
@@ -122,16 +119,17 @@ def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging:
     split = split_commit(commit)
     if split.deleted_tests:
         raise Rejected(
-            f"deletes test files: {', '.join(split.deleted_tests[:3])} (hidden tests only add or replace files)"
+            "deletes test files",
+            f"{', '.join(split.deleted_tests[:3])} (hidden tests only add or replace files)",
         )
     if not split.tests or not split.source:
         raise Rejected("changes no test file" if not split.tests else "changes no source file")
-    detected, python, npm = _environment(setup, commit)
+    detected, python, npm = _environment(setup, commit, split)
     command = setup.test_command
     if command is None and detected.test_command is not None:
         command = envmod.targeted_command(detected.test_command, list(split.tests))
     if command is None:
-        raise Rejected("no test command detected (pass --test-command)")
+        raise Rejected("no test command detected", "pass --test-command")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     patch = files.write_sources(setup.repo, commit, staging, tests=split.tests, non_test=split.non_test)
@@ -141,27 +139,54 @@ def _build_and_prove(setup: MiningSetup, commit: CommitInfo, name: str, staging:
     files.write_prompts(staging, {"L0": prompts.l0_prompt(commit.subject)})
     files.write_oracle_answers(staging)
     files.write_origin(staging, _origin(setup, commit, split, command, detected.notes))
-    scenario = _load(staging, setup.suite)
-    lock = compute_lock(
-        scenario,
-        workspace_root=setup.workspace_root,
-        runner_factory=setup.runner_factory,
-        repeats=setup.repeats,
-    )
-    if lock.problems:  # an empty F2P is one of them, after the reasons that explain it
-        raise Rejected(f"the tests cannot be locked: {'; '.join(lock.problems)}")
+    lock = _lock(_load(staging, setup.suite), setup)
     write_lock(staging, lock)
     _write_tier_prompts(setup, commit, staging, split, patch, lock)
     _prove(_load(staging, setup.suite), setup)
     return lock
 
 
-def _environment(setup: MiningSetup, commit: CommitInfo) -> tuple[envmod.Detected, list[str], list[str]]:
+def _lock(scenario: Scenario, setup: MiningSetup) -> TestsLock:
+    """F2P/P2P locked over the repeats, after one pass of each tree that most candidates fail.
+
+    A fail-to-pass test must fail in every pristine run and pass in every solved one, so when the
+    first pair of runs has none, the repeats cannot find one: the commit is rejected at a third of
+    the cost (most commits of a history are refactors, features or fixes their tests do not catch).
+    """
+
+    def run(repeats: int) -> TestsLock:
+        return compute_lock(
+            scenario,
+            workspace_root=setup.workspace_root,
+            runner_factory=setup.runner_factory,
+            repeats=repeats,
+        )
+
+    if setup.repeats > 1 and not (screen := run(1)).fail_to_pass:
+        raise lock_rejection(screen)
+    lock = run(setup.repeats)
+    if lock.problems:  # an empty F2P is one of them, after the reasons that explain it
+        raise lock_rejection(lock)
+    return lock
+
+
+def detect_commit(repo: SourceRepo, commit: CommitInfo, split: CommitSplit) -> envmod.Detected:
+    """The test command and requirements of what the tests run in: the parent's tree with the
+    commit's test files laid over it (their style decides the runner when nothing is declared)."""
+    tests = set(split.tests)
+
     def read(path: str) -> str | None:
-        data = setup.repo.show_file(commit.parent, path)
+        data = repo.show_file(commit.sha if path in tests else commit.parent, path)
         return data.decode("utf-8", errors="replace") if data is not None else None
 
-    detected = envmod.detect(read, setup.repo.list_files(commit.parent))
+    files = sorted({*repo.list_files(commit.parent), *split.tests})
+    return envmod.detect(read, files, tests_run=split.tests)
+
+
+def _environment(
+    setup: MiningSetup, commit: CommitInfo, split: CommitSplit
+) -> tuple[envmod.Detected, list[str], list[str]]:
+    detected = detect_commit(setup.repo, commit, split)
     try:
         python = (
             setup.python_pins
@@ -178,7 +203,7 @@ def _environment(setup: MiningSetup, commit: CommitInfo) -> tuple[envmod.Detecte
             )
         )
     except MiningError as exc:
-        raise Rejected(f"the dependencies cannot be pinned: {exc.message}") from exc
+        raise Rejected("the dependencies cannot be pinned", exc.message) from exc
     return detected, python, npm
 
 
@@ -231,7 +256,7 @@ def _load(staging: Path, suite: str) -> Scenario:
     try:
         prepare_scenario(scenario)
     except ZebenchError as exc:
-        raise Rejected(f"the test environment cannot be built: {exc.message}") from exc
+        raise Rejected("the test environment cannot be built", exc.message) from exc
     return scenario
 
 
@@ -271,4 +296,4 @@ def _prove(scenario: Scenario, setup: MiningSetup) -> None:
         scenario, setup.workspace_root, repeats=setup.repeats, runner_factory=setup.runner_factory
     )
     if not proof.ok:
-        raise Rejected(f"not proven: {'; '.join(proof.problems)}")
+        raise Rejected("not proven", "; ".join(proof.problems))

@@ -15,9 +15,10 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from zebench.mining.python_runner import is_test_module, modules_runner
 from zebench.mining.repo import MiningError
 
 Reader = Callable[[str], str | None]  # a file of the parent commit's tree, as text (None: absent)
@@ -51,14 +52,17 @@ class Detected:
     notes: list[str] = field(default_factory=list)
 
 
-def detect(read: Reader, files: list[str]) -> Detected:
-    """Detect the test command and declared dependencies of the tree that ``read`` reads."""
+def detect(read: Reader, files: list[str], *, tests_run: Sequence[str] = ()) -> Detected:
+    """Detect the test command and declared dependencies of the tree that ``read`` reads.
+
+    ``tests_run`` are the test files that will run (a mined commit's): their style counts first.
+    """
     found = Detected()
     package_json = _json(read("package.json"))
     if isinstance(package_json, dict):
         _detect_node(package_json, found)
     if found.test_command is None and any(p.endswith(".py") for p in files):
-        _detect_python(read, files, found)
+        _detect_python(read, files, found, tests_run)
     if found.test_command is None and "go.mod" in files:
         found.test_command = "go test -json ./..."
     return found
@@ -75,7 +79,7 @@ def _detect_node(package: dict[str, object], found: Detected) -> None:
             found.npm.update({str(k): str(v) for k, v in deps.items()})
 
 
-def _detect_python(read: Reader, files: list[str], found: Detected) -> None:
+def _detect_python(read: Reader, files: list[str], found: Detected, tests_run: Sequence[str]) -> None:
     pyproject = _toml(read("pyproject.toml"))
     setup_cfg = _ini(read("setup.cfg"))
     tox = _ini(read("tox.ini"))
@@ -91,17 +95,26 @@ def _detect_python(read: Reader, files: list[str], found: Detected) -> None:
         "pytest" in tox_commands
         or "py.test" in tox_commands
         or "pytest.ini" in files
-        or "conftest.py" in files
+        or any(p.rpartition("/")[2] == "conftest.py" for p in files)
         or _has_pytest_table(pyproject)
         or (setup_cfg is not None and setup_cfg.has_section("tool:pytest"))
         or any(_name(r) == "pytest" for r in found.python)
     )
-    if uses_pytest:
+    # Nothing declared: the test modules say which runner they are written for.
+    style = (
+        None if uses_pytest or "unittest" in tox_commands else modules_runner(read, files, first=tests_run)
+    )
+    if uses_pytest or style == "pytest":
         found.test_command = PYTEST_COMMAND
         if not any(_name(r) == "pytest" for r in found.python):
             found.python.append("pytest")
-            found.notes.append("pytest is not declared; the latest release is used")
-    elif "unittest" in tox_commands or any(_is_python_test(p) for p in files):
+            declared = (
+                "is not declared"
+                if uses_pytest
+                else "is not declared, but the test modules are written for it"
+            )
+            found.notes.append(f"pytest {declared}; the latest release is used")
+    elif "unittest" in tox_commands or style == "unittest" or any(is_test_module(p) for p in files):
         found.test_command = UNITTEST_COMMAND
     if any(p.startswith("src/") and p.endswith("/__init__.py") for p in files):
         found.env["PYTHONPATH"] = "src"  # a src layout is importable from the tree without installing
@@ -112,11 +125,6 @@ def _detect_python(read: Reader, files: list[str], found: Detected) -> None:
 def _has_pytest_table(pyproject: dict[str, object]) -> bool:
     tool = pyproject.get("tool")
     return isinstance(tool, dict) and "pytest" in tool
-
-
-def _is_python_test(path: str) -> bool:
-    name = path.rpartition("/")[2]
-    return name.startswith("test") and name.endswith(".py")
 
 
 def _pyproject_requirements(data: dict[str, object]) -> list[str]:

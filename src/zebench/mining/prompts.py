@@ -17,12 +17,16 @@ _TRAILER = re.compile(r"^(signed-off-by|co-authored-by|reviewed-by|acked-by|cc|c
 _PR_SUFFIX = re.compile(r"\s*\((?:#\d+|gh-\d+)\)\s*$")
 MAX_TESTS_LISTED = 20
 _DOC_SUFFIXES = frozenset({"rst", "md", "txt", "adoc", "rdoc"})
+# A line that is only a name (``compose_left``, ``'pipeline',`` in __all__ or a "See also" list)
+# tells no more than the subject that names it ("Rename pipline() to compose_left()").
+_LONE_NAME = re.compile(r"""[`'"]*[A-Za-z_][\w.]*(\(\))?[`'"]*,?""")
 
 
 def solution_lines(patch: str) -> set[str]:
     """The lines a patch adds or removes in code, stripped, that are long enough to give the fix away.
 
-    Documentation files (a changelog entry often repeats the commit subject) are not the fix.
+    Documentation files (a changelog entry often repeats the commit subject) are not the fix, nor
+    is a line that only names something.
     """
     lines: set[str] = set()
     in_docs = False
@@ -33,7 +37,11 @@ def solution_lines(patch: str) -> set[str]:
         if in_docs or line.startswith(("+++", "---")) or not line.startswith(("+", "-")):
             continue
         text = line[1:].strip()
-        if len(text) >= MIN_LEAK_CHARS and any(ch.isalnum() for ch in text):
+        if (
+            len(text) >= MIN_LEAK_CHARS
+            and any(ch.isalnum() for ch in text)
+            and not _LONE_NAME.fullmatch(text)
+        ):
             lines.add(text)
     return lines
 
