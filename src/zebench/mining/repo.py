@@ -7,8 +7,10 @@ or hooks never change what is read.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tarfile
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,8 @@ RECORD_SEP = "\x1e"
 # One record per commit: id, parents, date, subject, body, then (after the last separator) the
 # name-status lines git appends; the trailing separator keeps a body from passing for file lines.
 _FORMAT = RECORD_SEP + FIELD_SEP.join(["%H", "%P", "%cI", "%s", "%b", ""])
+# Every file exported as stored: no keyword substitution, no export-ignore, no eol or filter.
+_AS_STORED = "* -export-subst -export-ignore -text -eol -filter -ident -working-tree-encoding\n"
 
 
 class MiningError(ZebenchError):
@@ -70,14 +74,24 @@ class SourceRepo:
             )
 
     def _git(
-        self, args: Sequence[str], *, check: bool = True, timeout_s: float = GIT_TIMEOUT_S
+        self,
+        args: Sequence[str],
+        *,
+        check: bool = True,
+        timeout_s: float = GIT_TIMEOUT_S,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         argv = ["git"]
         for item in _SAFE_CONFIG:
             argv += ["-c", item]
         argv += ["-c", "diff.noprefix=false", "-C", str(self.path), *args]
         proc = subprocess.run(
-            argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout_s, check=False
+            argv,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout_s,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
         if check and proc.returncode != 0:
             raise MiningError(f"git {args[0]} failed: {first_error_line(proc.stderr)}", file=self.path)
@@ -150,20 +164,33 @@ class SourceRepo:
         return [p for p in out.split("\0") if p]
 
     def export_tree(self, sha: str, dest: Path) -> None:
-        """Write the tree of ``sha`` into the folder ``dest`` (``git archive``: no history, no .git).
+        """Write the tree of ``sha`` into the folder ``dest``, byte for byte as git stores it.
 
-        The archive is unpacked with tarfile's ``data`` filter, so nothing in it can land outside
-        ``dest``; symlinks inside the tree are kept as the project has them.
+        ``git archive`` (no history, no .git) run in a throwaway repository that borrows this one's
+        objects, so its ``info/attributes`` (which outrank the tree's .gitattributes) can switch off
+        what archive would otherwise do to the files: ``export-subst`` (versioneer's _version.py),
+        ``export-ignore``, end-of-line and filter conversion. The solution diff is between blobs,
+        so it only applies to blobs. The archive is unpacked with tarfile's ``data`` filter, so
+        nothing in it can land outside ``dest``; symlinks inside the tree are kept.
         """
         dest = dest.absolute()  # git runs with -C the repository
         dest.mkdir(parents=True, exist_ok=True)
         tar = dest.parent / f".{dest.name}.tar"
-        try:
-            self._git(["archive", "--format=tar", f"--output={tar}", sha])
-            with tarfile.open(tar) as archive:
-                archive.extractall(dest, filter="data")
-        finally:
-            tar.unlink(missing_ok=True)
+        objects = self._git(["rev-parse", "--path-format=absolute", "--git-path", "objects"])
+        with tempfile.TemporaryDirectory(prefix="zebench-export-") as tmp:
+            borrowed = Path(tmp) / "repo.git"
+            self._git(["init", "-q", "--bare", str(borrowed)])
+            (borrowed / "info").mkdir(exist_ok=True)
+            (borrowed / "info" / "attributes").write_text(_AS_STORED, encoding="utf-8")
+            env = {"GIT_ALTERNATE_OBJECT_DIRECTORIES": objects.stdout.decode().strip()}
+            try:
+                self._git(
+                    ["--git-dir", str(borrowed), "archive", "--format=tar", f"--output={tar}", sha], env=env
+                )
+                with tarfile.open(tar) as archive:
+                    archive.extractall(dest, filter="data")
+            finally:
+                tar.unlink(missing_ok=True)
 
     def remote_url(self) -> str | None:
         """The ``origin`` remote's URL, when it has one (it names the repository in exports)."""
