@@ -9,15 +9,13 @@
 #   3. the original ze-benchmarks update-deps suite runs for real with pnpm: echo gets through
 #      install and every validation command and fails on the merits; the oracle, with the solution
 #      from tests/compat_solutions/, passes;
-#   4. `zebench mine` on the toolz bundle, bounded (--limit 3), keeps a proven scenario that
-#      `zebench check` proves again; a realworld scenario and the mined one round-trip through
-#      `zebench export swebench` / `zebench import swebench` and are proven after the trip.
+#   4. scripts/ci_mining.sh: `zebench mine` on the toolz bundle, bounded, and the SWE-bench
+#      export/import round trip of a realworld scenario and a mined one.
 #
 #   bash scripts/ci_real_suites.sh        # with zebench installed (the CI's .venv)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 COMPAT="${ZEBENCH_COMPAT_DIR:-$REPO/../shared/compat/ze-benchmarks}"
-BUNDLES="${ZEBENCH_BUNDLES_DIR:-$REPO/../shared/repos}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/zebench-real-XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -95,31 +93,6 @@ zebench bench update-deps nx-pnpm-monorepo --suites-dir compat-suites --agent or
 python3 -c "import json; r=json.load(open('oracle.json')); print(f\"  oracle: PASS, score {r['total_score']:.2f}\")"
 echo "real-suites: ok   update-deps with the oracle passes"
 
-# 4. Mining a real history, bounded: the newest toolz candidates, one of them a known keeper.
-[ -f "$BUNDLES/toolz.bundle" ] || fail "the toolz bundle is not at $BUNDLES (set ZEBENCH_BUNDLES_DIR)"
-git clone -q "$BUNDLES/toolz.bundle" toolz
-started=$SECONDS
-zebench mine toolz -o mined/toolz-mined --limit 3 --parallel 2 --json >mine.json 2>mine.err \
-  || { cat mine.err >&2; fail "zebench mine toolz --limit 3 kept nothing"; }
-python3 - <<'EOF'
-import json
-report = json.load(open("mine.json"))
-for d in report["decisions"]:
-    print(f"  {d['commit'][:10]} {d['status']:<8} {d['reason'][:100]}")
-print(f"  {report['kept']} kept, {report['rejected']} rejected")
-EOF
-zebench check toolz-mined --suites-dir mined >mined-check.out 2>&1 \
-  || { cat mined-check.out >&2; fail "the mined suite is not proven again by check"; }
-echo "real-suites: ok   zebench mine toolz --limit 3 ($((SECONDS - started)) s), proven again by check"
-
-started=$SECONDS
-zebench export swebench realworld -o rw.jsonl 2>export.err || { cat export.err >&2; fail "export swebench realworld"; }
-zebench export swebench toolz-mined --suites-dir mined -o mined.jsonl 2>>export.err \
-  || { cat export.err >&2; fail "export swebench of the mined suite"; }
-grep '"instance_id": "toolz-interpose-empty"' rw.jsonl >trip.jsonl
-cat mined.jsonl >>trip.jsonl
-zebench import swebench trip.jsonl --repo toolz -o back/roundtrip >import.out 2>&1 \
-  || { cat import.out >&2; fail "import swebench"; }
-zebench check roundtrip --suites-dir back >trip-check.out 2>&1 \
-  || { cat trip-check.out >&2; fail "the round-tripped scenarios are not proven"; }
-echo "real-suites: ok   export swebench / import swebench round trip of a realworld and a mined scenario, proven ($((SECONDS - started)) s)"
+# 4. Mining a real history, bounded, and the SWE-bench round trip (a script of its own, so the
+#    step can be run alone: bash scripts/ci_mining.sh).
+bash "$REPO/scripts/ci_mining.sh" || fail "zebench mine / SWE-bench round trip"
