@@ -4,6 +4,12 @@ and the kept scenario proven again by ``zebench check``; prompts never quote the
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -140,3 +146,48 @@ def test_bad_input_is_one_line_and_exit_2(
     assert "no commit 'no-such-branch'" in proc.stderr
     proc = zb("mine", str(repo), "-o", "suites/x", "--parallel", "0", check=2)
     assert "Traceback" not in proc.stderr
+
+
+def test_ctrl_c_stops_running_tests_at_once_and_leaves_the_commit_undecided(
+    calc_repo: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    # Sandboxed commands run in a session of their own, out of the terminal's reach: the miner
+    # itself must kill them, or an interrupted run would wait for every running candidate.
+    repo, shas = calc_repo
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZEBENCH_", "ZE_BENCHMARKS_"))}
+    env["ZEBENCH_CACHE_DIR"] = str(tmp_path / "cache")
+    sandbox = "bwrap" if shutil.which("bwrap") else "none"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zebench", "mine", str(repo), "-o", "suites/calc-mined", "--rev", shas["fix"],
+         "--sandbox", sandbox, "--test-command", "python -m unittest -v tests.test_calc; sleep 300"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not _sleeping(proc.pid) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert _sleeping(proc.pid), "the test command never started"
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=120)  # the sleep would take 300 s
+    finally:
+        proc.kill()
+    assert proc.returncode != 0 and "Traceback" not in err, err
+    state = json.loads((tmp_path / "suites" / "calc-mined" / "mining-state.json").read_text())
+    assert state["decisions"] == {}  # decided on the next run
+    assert not list((tmp_path / "suites" / "calc-mined").glob(".mining-staging/*"))
+
+
+def _sleeping(pid: int) -> bool:
+    """Whether a ``sleep 300`` runs among the descendants of ``pid`` (in or out of a sandbox)."""
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
+    children: dict[int, list[tuple[int, str]]] = {}
+    for line in out.splitlines():
+        child, parent, *args = line.split(None, 2)
+        children.setdefault(int(parent), []).append((int(child), args[0] if args else ""))
+    todo = [pid]
+    while todo:
+        for child, args in children.get(todo.pop(), []):
+            if args.startswith("sleep 300"):
+                return True
+            todo.append(child)
+    return False

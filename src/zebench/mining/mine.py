@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 from collections import Counter
@@ -11,10 +12,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zebench.commands.runner import CommandRunner, LocalCommandRunner
 from zebench.mining.candidate import STAGING_DIR, MiningSetup, mine_candidate
 from zebench.mining.classify import candidate_problem, split_commit
 from zebench.mining.repo import CommitInfo, MiningError
 from zebench.mining.state import Decision, MiningReport, StateFile, build_report, write_report
+from zebench.runner.executors import RunnerFactory
+from zebench.scenarios.model import Scenario
 
 
 @dataclass
@@ -76,14 +80,16 @@ def mine(
     started = time.monotonic()
     setup.suite_dir.mkdir(parents=True, exist_ok=True)
     state = StateFile(setup.suite_dir, setup.project)
-    setup.pin_cache = _pin_cache(state)
+    cancel = cancel or threading.Event()
+    setup = dataclasses.replace(
+        setup, pin_cache=_pin_cache(state), runner_factory=_cancellable(setup.runner_factory, cancel)
+    )
     found = list_candidates(setup, selection)
     for commit, why in found.too_big:
         if not state.decided(commit.sha):
             state.record(Decision(commit=commit.sha, subject=commit.subject, status="rejected", reason=why))
     todo = [c for c in found.candidates if not state.decided(c.sha)]
     on_total(len(todo), len(found.candidates) - len(todo))
-    cancel = cancel or threading.Event()
     try:
         with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="zebench-mine") as pool:
             futures = [pool.submit(_one, setup, state, commit, cancel) for commit in todo]
@@ -93,7 +99,7 @@ def mine(
                     if decision is not None:
                         on_decision(decision)
             except BaseException:
-                cancel.set()  # candidates not started are dropped; running ones are not recorded
+                cancel.set()  # not started: dropped; running: their commands are killed, not recorded
                 for future in futures:
                     future.cancel()
                 raise
@@ -113,9 +119,23 @@ def _one(
         return None
     decision = mine_candidate(setup, commit)
     if cancel.is_set():
-        return None  # interrupted part-way (Ctrl-C reaches its commands too): decided next time
+        return None  # interrupted part-way: decided next time
     state.record(decision)
     return decision
+
+
+def _cancellable(factory: RunnerFactory, cancel: threading.Event) -> RunnerFactory:
+    """Runners whose running command is killed once ``cancel`` is set.
+
+    Sandboxed commands run in a session of their own, out of reach of the terminal's Ctrl-C: without
+    this, an interrupted run would wait for every running candidate to finish its tests.
+    """
+
+    def make(scenario: Scenario) -> CommandRunner:
+        runner = factory(scenario)
+        return runner.with_cancel(cancel) if isinstance(runner, LocalCommandRunner) else runner
+
+    return make
 
 
 def _pin_cache(state: StateFile) -> Callable[[str, Callable[[], list[str]]], list[str]]:
