@@ -122,9 +122,8 @@ def test_filters_limit_since_paths_and_max_files(zb: Zb, calc_repo: tuple[Path, 
     report = _mine(zb, repo, "--limit", "1", check=1)  # the newest candidate only: rejected, so exit 1
     assert [d["commit"] for d in report["decisions"]] == [shas["deletes"]]
     report = _mine(zb, repo, "--max-files", "1", out="suites/other", check=1)
-    assert all(
-        d["reason"].startswith("changes 2 files, more than --max-files 1") for d in report["decisions"]
-    )
+    assert all(d["reason"] == "changes more files than --max-files 1: 2 files" for d in report["decisions"])
+    assert report["reasons"] == {"changes more files than --max-files 1": 3}  # counted as one kind
     report = _mine(zb, repo, "--since", "2099-01-01", out="suites/empty", check=1)
     assert report["decisions"] == []
     report = _mine(zb, repo, "--paths", "README.md", out="suites/readme", check=1)

@@ -85,5 +85,5 @@ def candidate_problem(split: CommitSplit, *, max_files: int | None) -> str | Non
         return "changes no source file"
     total = len(split.tests) + len(split.source) + len(split.other)
     if max_files is not None and total > max_files:
-        return f"changes {total} files, more than --max-files {max_files}"
+        return f"changes more files than --max-files {max_files}: {total} files"  # kind, then detail
     return None
