@@ -8,7 +8,9 @@
 #      from the cache;
 #   3. the original ze-benchmarks update-deps suite runs for real with pnpm: echo gets through
 #      install and every validation command and fails on the merits; the oracle, with the solution
-#      from tests/compat_solutions/, passes.
+#      from tests/compat_solutions/, passes;
+#   4. scripts/ci_mining.sh: `zebench mine` on the toolz bundle, bounded, and the SWE-bench
+#      export/import round trip of a realworld scenario and a mined one.
 #
 #   bash scripts/ci_real_suites.sh        # with zebench installed (the CI's .venv)
 set -euo pipefail
@@ -90,3 +92,7 @@ zebench bench update-deps nx-pnpm-monorepo --suites-dir compat-suites --agent or
   || { cat oracle.err >&2; fail "update-deps with the oracle did not pass"; }
 python3 -c "import json; r=json.load(open('oracle.json')); print(f\"  oracle: PASS, score {r['total_score']:.2f}\")"
 echo "real-suites: ok   update-deps with the oracle passes"
+
+# 4. Mining a real history, bounded, and the SWE-bench round trip (a script of its own, so the
+#    step can be run alone: bash scripts/ci_mining.sh).
+bash "$REPO/scripts/ci_mining.sh" || fail "zebench mine / SWE-bench round trip"

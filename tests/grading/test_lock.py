@@ -133,3 +133,21 @@ def test_digest_changes_with_the_hidden_tests(tmp_path: Path) -> None:
         handle.write("# changed\n")
     assert scenario_digest(_load(tmp_path)) != before
     assert os.environ.get("CI") != "true" or before.startswith("sha256:")
+
+
+def test_a_module_that_only_failed_to_import_before_the_fix_is_no_test_of_the_fixed_tree() -> None:
+    """Before the fix pytest reports the new test module itself as an error (it imports a function
+    the fix adds); after it, the module's tests have ids of their own and the module's id is gone."""
+    from zebench.grading.lock import classify_tests
+    from zebench.grading.models import TestResults, TestStatus
+
+    module = "tests/test_new.py"
+    new_test = "tests/test_new.py::test_added_function"
+    old_test = "tests/test_old.py::test_still_there"
+    before = TestResults(tests={module: TestStatus.ERROR, old_test: TestStatus.PASSED})
+    after = TestResults(tests={new_test: TestStatus.PASSED, old_test: TestStatus.PASSED})
+    lock = classify_tests([before, before], [after, after])
+    assert (lock.fail_to_pass, lock.pass_to_pass, lock.problems) == ([new_test], [old_test], [])
+    # A test that passed before and is gone after is still a problem: the solution lost it.
+    lost = TestResults(tests={new_test: TestStatus.PASSED})
+    assert any("missing" in p or "not" in p for p in classify_tests([before], [lost]).problems)

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from zebench import __version__
-from zebench.cli import browse, check, fetch, run_view, services, worker
+from zebench.cli import browse, check, fetch, mine, run_view, services, swebench, worker
 from zebench.cli.agents import agents_app
 from zebench.cli.bench import bench
 from zebench.cli.context import err_console
@@ -48,7 +48,10 @@ app.command()(run_view.run)
 app.command()(browse.batches)
 app.command()(browse.batch)
 app.command()(browse.compare)
+app.command("mine")(mine.mine)
 app.add_typer(new_app, name="new")
+app.add_typer(swebench.export_app, name="export")
+app.add_typer(swebench.import_app, name="import")
 app.add_typer(mint_app, name="mint")
 app.add_typer(agents_app, name="agents")
 app.command()(services.serve)

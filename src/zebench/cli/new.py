@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from zebench.cli.context import console, err_console
+from zebench.cli.isolation import OfflineOption, SandboxOption
+from zebench.cli.mine import (
+    EnvironmentOption,
+    LLMModelOption,
+    LLMPromptsOption,
+    LLMProviderOption,
+    TestCommandOption,
+    WorkspaceRootOption,
+    mining_setup,
+)
+from zebench.errors import ZebenchError
 from zebench.scenarios import scaffold_scenario, scaffold_suite
 
 if TYPE_CHECKING:
@@ -59,12 +70,39 @@ def new_scenario(
             help="Build on a published release, pinned by hash: NAME==VERSION (PyPI) or npm:NAME@VERSION.",
         ),
     ] = None,
+    from_commit: Annotated[
+        str | None,
+        typer.Option("--from-commit", help="REPO@SHA: mine this commit of a local clone instead (proven)."),
+    ] = None,
+    test_command: TestCommandOption = None,
+    environment: EnvironmentOption = None,
+    llm_prompts: LLMPromptsOption = False,
+    llm_provider: LLMProviderOption = "anthropic",
+    llm_model: LLMModelOption = None,
+    sandbox: SandboxOption = "auto",
+    offline: OfflineOption = False,
+    workspace_root: WorkspaceRootOption = Path("results/workspaces"),
 ) -> None:
     """Create a scenario with tier prompts, a fixture, a solution and oracle answers.
 
-    With --from-package, the fixture is a published release: downloaded, pinned by its hash.
+    With --from-package, the fixture is a published release: downloaded, pinned by its hash. With
+    --from-commit REPO@SHA the scenario is that commit, mined and proven as `zebench mine` does.
     """
     check = _command("check", suite, name, suites_dir=suites_dir)
+    if from_package is not None and from_commit is not None:
+        raise ZebenchError(
+            "--from-package and --from-commit build a scenario two different ways",
+            field="--from-commit",
+            hint="give one of them",
+        )
+    if from_commit is not None:
+        _from_commit(
+            suite, name, _root(suites_dir), from_commit, test_command=test_command, environment=environment,
+            llm_prompts=llm_prompts, llm_provider=llm_provider, llm_model=llm_model, sandbox=sandbox,
+            offline=offline, workspace_root=workspace_root,
+        )  # fmt: skip
+        console.print(f"prove it again: {check}", soft_wrap=True, markup=False)
+        return
     if from_package is None:
         path = scaffold_scenario(suite, name, _root(suites_dir))
         console.print(f"created scenario {path}", soft_wrap=True, markup=False)
@@ -104,3 +142,25 @@ def _report_package_scenario(made: PackageScenario, check: str) -> None:
         soft_wrap=True,
         markup=False,
     )
+
+
+def _from_commit(suite: str, name: str, root: Path, spec: str, **options: Any) -> None:
+    from zebench.mining import mine_candidate
+    from zebench.scenarios.scaffold import check_name
+
+    check_name(suite, "suite")
+    check_name(name, "scenario")
+    repo_path, at, rev = spec.rpartition("@")
+    if not at or not repo_path or not rev:
+        raise ZebenchError(f"'{spec}' is not REPO@SHA", field="--from-commit", hint="e.g. ../toolz@5a7e078")
+    target = root / suite / "scenarios" / name
+    if target.exists():
+        raise ZebenchError("the scenario already exists", file=target, hint="pick another name")
+    setup = mining_setup(Path(repo_path), root / suite, **options)
+    commit = setup.repo.commit(rev)
+    with err_console.status(f"mining {commit.short} (lock, then proof; this takes minutes)…"):
+        decision = mine_candidate(setup, commit, name)
+    if decision.status != "kept":
+        err_console.print(f"[red]rejected[/red] {commit.short}: {decision.reason}", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"created scenario {target} ({decision.reason}, {decision.seconds:.0f} s)", soft_wrap=True)

@@ -87,12 +87,22 @@ def classify_tests(before: list[TestResults | None], after: list[TestResults | N
             lock.pass_to_pass.append(test_id)
         elif passes_now:
             lock.fail_to_pass.append(test_id)  # failed, errored, was skipped or missing before
+        elif now == MISSING and not passed_before and _contains_tests(test_id, after):
+            # Not a test but its module, which failed to import before the fix (pytest's
+            # "ERROR tests/test_x.py"); after the fix its tests are reported under ids of their own.
+            continue
         elif now == MISSING:
             missing_after.append(test_id)
         elif now != TestStatus.SKIPPED:
             failing_after.append(test_id)
     lock.problems += _classification_problems(lock, before, after, failing_after, missing_after)
     return lock
+
+
+def _contains_tests(test_id: str, results: list[TestResults | None]) -> bool:
+    """Whether ``test_id`` names a module or class whose tests ``results`` report (``id::…``, ``id.…``)."""
+    prefixes = (test_id + "::", test_id + ".")
+    return any(other.startswith(prefixes) for r in results if r is not None for other in r.tests)
 
 
 def _classification_problems(

@@ -12,7 +12,7 @@ from zebench.scenarios.model import PackageFixture
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def _check_name(name: str, what: str) -> None:
+def check_name(name: str, what: str) -> None:
     if not NAME_RE.match(name):
         raise ScenarioError(
             f"invalid {what} name '{name}'",
@@ -23,7 +23,7 @@ def _check_name(name: str, what: str) -> None:
 
 def scaffold_suite(name: str, suites_dir: Path) -> Path:
     """Create ``<suites_dir>/<name>/scenarios/`` and return the suite folder; refuses an existing suite."""
-    _check_name(name, "suite")
+    check_name(name, "suite")
     suite_dir = Path(suites_dir) / name
     if suite_dir.exists():
         raise ScenarioError("the suite already exists", file=suite_dir, hint="pick another name")
@@ -33,8 +33,8 @@ def scaffold_suite(name: str, suites_dir: Path) -> Path:
 
 def new_scenario_dir(suite: str, name: str, suites_dir: Path) -> Path:
     """Where ``scaffold_*`` would create scenario ``name`` of ``suite``; refuses bad names and existing ones."""
-    _check_name(suite, "suite")
-    _check_name(name, "scenario")
+    check_name(suite, "suite")
+    check_name(name, "scenario")
     scenario_dir = Path(suites_dir) / suite / "scenarios" / name
     if scenario_dir.exists():
         raise ScenarioError("the scenario already exists", file=scenario_dir, hint="pick another name")
