@@ -155,10 +155,13 @@ def test_rejections_are_filed_under_kinds_a_report_counts() -> None:
         "the test modules do not load with the solution (an import or syntax error)"
     )
     assert _kind("nothing a runner printed", SOLVED_ALL_PASS) == "no per-test results in the test output"
-    # The module the fix makes importable is named (as an error) before the fix and not after it.
-    assert _kind(PRISTINE_COLLECTION_ERROR, SOLVED_ALL_PASS) == (
-        "a hidden test module does not load before the fix (it imports what the fix adds)"
+    # The module the fix makes importable is named (as an error) before the fix and its tests after
+    # it: those tests are fail-to-pass, and the commit is no rejection at all.
+    kept = classify_tests(
+        [parse_test_results(PRISTINE_COLLECTION_ERROR)], [parse_test_results(SOLVED_ALL_PASS)]
     )
+    assert kept.problems == []
+    assert kept.fail_to_pass == ["pkg/tests/test_new.py::test_other", "pkg/tests/test_new.py::test_peekn"]
     lock = classify_tests([parse_test_results(SOLVED_ALL_PASS)], [parse_test_results(SOLVED_PASS_BUT_ONE)])
     assert "pkg/tests/test_new.py::test_other" in str(lock_rejection(lock))  # the detail is kept whole
 
