@@ -93,11 +93,19 @@ def take_snapshot(
     out, err = proc.communicate()
     sha = out.decode("ascii", errors="replace").strip()
     if proc.returncode != 0 or len(sha) != 40:
-        raise WorkspaceError(
-            f"git fast-import failed: {err.decode(errors='replace').strip()[:300]}", file=repo.git_dir
-        )
+        raise WorkspaceError(_fast_import_failure(err), file=repo.git_dir)
     snapshot.commit = sha
     return snapshot
+
+
+def _fast_import_failure(stderr: bytes) -> str:
+    """One line for a failed fast-import; a full disk is named as the OS names it everywhere else."""
+    text = stderr.decode(errors="replace").strip()
+    first = text.splitlines()[0] if text else "no message"
+    # git words ENOSPC as "Out of diskspace"; users (and the other phases) read "No space left on device"
+    if "Out of diskspace" in text or "No space left" in text:
+        return f"No space left on device while storing the workspace snapshot ({first[:200]})"
+    return f"git fast-import failed: {first[:300]}"
 
 
 class _Writer:
