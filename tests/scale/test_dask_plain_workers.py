@@ -21,6 +21,8 @@ from zebench.store import open_store
 pytestmark = pytest.mark.skipif(
     DASK is None, reason="dask CLI not installed (pip install 'zebench[distributed]')"
 )
+# Longer than a loaded machine needs to start the CLI and check the workers; _bench allows more.
+LONG_WAIT_S = 120
 BENCH = ["bench", "examples", "fix-failing-tests", "--agent", "oracle", "--executor", "dask"]
 
 
@@ -65,10 +67,13 @@ def test_a_worker_without_zebench_stops_the_batch_in_one_line(tmp_path: Path) ->
         cluster.worker("--preload", str(preload))
         cluster.wait_for_workers(1)
         started = time.monotonic()
-        proc = _bench(tmp_path, "--scheduler", cluster.address, "--dask-wait", "30")
+        proc = _bench(tmp_path, "--scheduler", cluster.address, "--dask-wait", str(LONG_WAIT_S))
         elapsed = time.monotonic() - started
     assert proc.returncode == 2, proc.stderr
-    assert elapsed < 10, f"took {elapsed:.1f} s"
+    # The worker check stopped the batch, not the wait: it gave up long before --dask-wait ran out
+    # (a bound tied to the setting, not a timing: the machine's load cannot make this flaky).
+    assert elapsed < LONG_WAIT_S, f"took {elapsed:.1f} s: it waited out --dask-wait"
+    assert "no Dask worker joined" not in proc.stderr
     errors = _errors(proc.stderr)
     assert len(errors) == 1, proc.stderr
     assert "cannot run zebench tasks (ModuleNotFoundError: No module named 'zebench')" in errors[0]
@@ -81,7 +86,8 @@ def test_no_worker_gives_up_after_dask_wait(tmp_path: Path) -> None:
         proc = _bench(tmp_path, "--scheduler", cluster.address, "--dask-wait", "2")
         elapsed = time.monotonic() - started
     assert proc.returncode == 2, proc.stderr
-    assert elapsed < 10
+    # It waited as long as asked and then gave up by itself (_bench's timeout catches a hang).
+    assert elapsed >= 2, f"gave up after {elapsed:.1f} s, before --dask-wait 2"
     assert "waiting for a Dask worker" in proc.stderr
     errors = _errors(proc.stderr)
     assert len(errors) == 1 and "no Dask worker joined" in errors[0] and "within 2 s" in errors[0]
