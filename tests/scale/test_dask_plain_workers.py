@@ -60,6 +60,22 @@ def test_plain_dask_workers_run_a_six_run_batch(tmp_path: Path) -> None:
     assert len({r["metadata"]["worker"] for r in runs}) == 2  # both plain workers took runs
 
 
+def test_a_zebench_worker_has_what_a_run_imports_loaded_before_its_first_task(tmp_path: Path) -> None:
+    from distributed import Client
+
+    from zebench.runner.dask_preload import MODULES
+
+    with dask_processes(tmp_path) as cluster:
+        cluster._start([*ZEBENCH, "worker", cluster.address, "--runs", "1", "--host", "127.0.0.1"])
+        cluster.wait_for_workers(1)
+        with Client(cluster.address, timeout="60s") as client:
+            # eval travels by reference: the question is asked in the worker's own process.
+            loaded = client.run(eval, f"sorted(set({list(MODULES)!r}) & set(__import__('sys').modules))")
+            resources = [w["resources"] for w in client.scheduler_info()["workers"].values()]
+    assert list(loaded.values()) == [sorted(MODULES)]
+    assert resources == [{RESOURCE: 1}]
+
+
 def test_a_worker_without_zebench_stops_the_batch_in_one_line(tmp_path: Path) -> None:
     preload = tmp_path / "no_zebench.py"
     preload.write_text(BLOCK_ZEBENCH)
