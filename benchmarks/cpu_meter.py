@@ -7,7 +7,10 @@ nanoseconds) or cgroup v2 ``cpu.stat`` (``user_usec``/``system_usec``). The comm
 group before it execs, so everything it starts is born inside, including processes that leave its
 process tree (a sandbox's init, a daemonised helper), and the group is read once every process in
 it has exited. Elsewhere the figure is ``getrusage(RUSAGE_CHILDREN)`` around the command, which
-counts only descendants that were waited for; :attr:`Measurement.source` says which was used.
+counts only descendants that were waited for, and so misses what runs in bubblewrap's pid
+namespace (its init is never reaped by its parent): there it undercounts a sandboxed harness.
+:attr:`Measurement.source` says which was used. :class:`OwnGroup` puts this process itself in
+such a group, for in-process measurements.
 zebench's own per-command cgroups are pids and memory groups, so they never move a process out
 of the ``cpuacct`` group.
 
@@ -124,6 +127,39 @@ def _v2_parent() -> Path | None:
                 if "cpu" in (parent / "cgroup.subtree_control").read_text().split():
                     return parent
     return None
+
+
+class OwnGroup:
+    """This process (and all it starts from now on) in a CPU cgroup of its own, for the ``with``
+    block; :meth:`cpu` reads the seconds used in it so far. None of it without a writable cgroup
+    hierarchy: then :meth:`cpu` raises, and the caller says the figure is not measured."""
+
+    def __init__(self) -> None:
+        self._group = _Group.create()
+        self._parent: Path | None = None
+
+    @property
+    def available(self) -> bool:
+        return self._group is not None
+
+    def __enter__(self) -> OwnGroup:
+        if self._group is not None:
+            self._parent = self._group.directory.parent
+            (self._group.directory / "cgroup.procs").write_text(str(os.getpid()))
+        return self
+
+    def cpu(self) -> float:
+        if self._group is None:
+            raise RuntimeError("no writable CPU cgroup on this host")
+        user, system = self._group.read()
+        return user + system
+
+    def __exit__(self, *exc: object) -> None:
+        if self._group is None or self._parent is None:
+            return
+        (self._parent / "cgroup.procs").write_text(str(os.getpid()))
+        self._group.drain()
+        self._group.remove()
 
 
 def cpu_source() -> str:
