@@ -26,6 +26,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
+from zebench._threads import background_thread
 from zebench.safefs import UnsafeFileError, WalkLimits, WalkReport, remove_tree, walk_files
 from zebench.safefs.read import check_plain, open_plain, read_fd
 
@@ -113,10 +114,15 @@ def _copy_plain_files(source: Path, dest: Path) -> bool:
 
 
 def remove_copy(copy: Path | None) -> None:
-    """Delete a phase's copy (written by its sandbox: deleted without following anything)."""
+    """Delete a phase's copy (written by its sandbox: deleted without following anything), on the
+    thread that deletes workspaces, so a run does not wait for it."""
     if copy is not None:
-        with suppress(OSError):
-            remove_tree(copy)
+        background_thread("workspace-remover").submit(_remove_quietly, copy)
+
+
+def _remove_quietly(copy: Path) -> None:
+    with suppress(OSError):
+        remove_tree(copy)
 
 
 __all__ = ["STORE_ENV", "STORE_INSIDE", "PackageStores", "remove_copy"]
