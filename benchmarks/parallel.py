@@ -84,6 +84,8 @@ def run(
 
 
 def dask_cluster(workers: int, slots_per_worker: int, cwd: Path) -> tuple[str, list[subprocess.Popen[bytes]]]:
+    """A scheduler and ``workers`` × ``zebench worker --runs N``, as users start them; returns once
+    every worker has joined (a worker's preload, its imports, is part of starting it, not a batch)."""
     dask = shutil.which("dask")
     assert dask, "dask CLI not found"
     with socket.socket() as s:
@@ -96,13 +98,12 @@ def dask_cluster(workers: int, slots_per_worker: int, cwd: Path) -> tuple[str, l
 
     procs = [quiet([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])]
     for _ in range(workers):
-        procs.append(quiet(
-            [dask, "worker", address, "--host", "127.0.0.1", "--no-dashboard", "--nthreads", str(slots_per_worker),
-             "--resources", f"zebench_run={slots_per_worker}"]))  # fmt: skip
+        procs.append(quiet([sys.executable, "-m", "zebench", "worker", address, "--host", "127.0.0.1",
+                            "--runs", str(slots_per_worker)]))  # fmt: skip
     from distributed import Client
 
     with Client(address, timeout="60s") as client:
-        client.wait_for_workers(workers, timeout=60)
+        client.wait_for_workers(workers, timeout=120)
     return address, procs
 
 
@@ -144,7 +145,11 @@ def fake_server(fake_script: FakeScript, root: Path) -> Iterator[str]:
 
 
 def measure_dask(runs: int, root: Path, base_url: str, suites: Path, per_worker: int = 4) -> dict[int, float]:
-    """Wall time of the batch on 1 and on 2 Dask workers of ``per_worker`` slots each."""
+    """Wall time of the batch on 1 and on 2 ``zebench worker`` processes of ``per_worker`` slots.
+
+    No warm-up batch: each worker's one-time imports happen when it starts (its preload, see
+    ``zebench.runner.dask_preload``), and the client's per-batch check of the workers is timed.
+    """
     from zebench.runner.dask_executor import DaskExecutor
 
     walls: dict[int, float] = {}
@@ -153,15 +158,13 @@ def measure_dask(runs: int, root: Path, base_url: str, suites: Path, per_worker:
         open_store(f"sqlite:///{db}").close()  # migrate once, before the workers write
         address, procs = dask_cluster(workers, per_worker, root)
         try:
-            # Untimed warm-up, as for the local runs: each worker process pays its one-time imports
-            # (zebench, the SDK: ~1.5 s) on its first runs, a fixed cost that is not throughput.
-            warm = root / f"dask{workers}-warm.db"
-            open_store(f"sqlite:///{warm}").close()
-            run(f"  warm-up ({2 * workers * per_worker} runs)", suites, warm, base_url, 2 * workers * per_worker,
-                DaskExecutor(address, f"sqlite:///{warm}", status=lambda _: None), workers * per_worker)  # fmt: skip
-            walls[workers] = run(f"dask {workers} worker(s)×{per_worker}", suites, db, base_url, runs,
-                                 DaskExecutor(address, f"sqlite:///{db}", status=lambda _: None),
-                                 workers * per_worker)  # fmt: skip
+            executor = DaskExecutor(address, f"sqlite:///{db}", status=lambda _: None)
+            started = time.perf_counter()
+            executor.preflight()  # connect, find the workers, check each: timed apart, and in the total
+            checked = time.perf_counter() - started
+            walls[workers] = checked + run(f"dask {workers} worker(s)×{per_worker}", suites, db, base_url,
+                                           runs, executor, workers * per_worker)  # fmt: skip
+            print(f"  of which the client's per-batch check of the workers: {checked:.2f} s")
         finally:
             for proc in procs:
                 proc.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from cli_helpers import CliRun, as_json
@@ -25,10 +26,16 @@ def test_suites_lists_the_original_suites_with_their_tiers(zb: CliRun) -> None:
     ("suite", "scenario"),
     [("update-deps", "nx-pnpm-monorepo"), ("next.js", "000-app-router-migration-simple")],
 )
-def test_a_bench_on_an_original_suite_runs_to_a_stored_result(zb: CliRun, suite: str, scenario: str) -> None:
+def test_a_bench_on_an_original_suite_runs_to_a_stored_result(
+    zb: CliRun, tmp_path: Path, suite: str, scenario: str
+) -> None:
     # --offline: tests talk only to 127.0.0.1, so pnpm's install must not reach the registry (the
-    # real install runs in CI's scripts/ci_real_suites.sh). It fails at once, as it cannot fetch.
-    proc = zb("bench", suite, scenario, "--suites-dir", str(COMPAT), "--json", "--offline")
+    # real install runs in CI's scripts/ci_real_suites.sh). It fails at once, as it cannot fetch:
+    # an empty cache, since a warm package store (from that script) would let it install offline.
+    cache = str(tmp_path / "empty-cache")
+    proc = zb(
+        "bench", suite, scenario, "--suites-dir", str(COMPAT), "--json", "--offline", ZEBENCH_CACHE_DIR=cache
+    )
     assert proc.returncode == 1, proc.stderr  # it cannot pass here, but it must not crash
     assert "Traceback" not in proc.stderr
     run = as_json(proc)

@@ -78,7 +78,7 @@ def test_the_command_runs_with_the_collector_as_it_was_and_startup_frozen(
 ) -> None:
     seen: dict[str, object] = {}
 
-    def command() -> None:
+    def command(application: object = None) -> None:
         seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())
 
     monkeypatch.setattr(app, "main", command)
@@ -91,3 +91,24 @@ def test_the_command_runs_with_the_collector_as_it_was_and_startup_frozen(
         (gc.enable if was_enabled else gc.disable)()
     assert seen["enabled"] is enabled
     assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+
+
+def test_a_command_line_builds_only_the_command_it_names() -> None:
+    only = app.application_for(["zebench", "bench", "examples", "x"])
+    assert [c.name for c in only.registered_commands] == ["bench"] and not only.registered_groups
+    # Anything else (help, --version, a typo) gets the whole application, as `app` is.
+    for argv in (["zebench"], ["zebench", "--help"], ["zebench", "--version"], ["zebench", "bnech"]):
+        full = app.application_for(argv)
+        names = [c.name for c in full.registered_commands] + [g.name for g in full.registered_groups]
+        assert sorted(names) == sorted(name for name, _, _ in app.COMMANDS)
+
+
+def test_help_lists_every_command_and_a_command_s_own_help_works(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "zebench"]
+    listing = subprocess.run([*run, "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert listing.returncode == 0
+    assert all(name in listing.stdout for name, _, _ in app.COMMANDS)
+    own = subprocess.run([*run, "bench", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert own.returncode == 0 and "--skip-warmup" in own.stdout and "zebench bench" in own.stdout
+    typo = subprocess.run([*run, "bnech"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert typo.returncode == 2 and "No such command" in typo.stderr

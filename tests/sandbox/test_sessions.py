@@ -31,6 +31,38 @@ def test_commands_of_a_phase_share_one_sandbox(tmp_path: Path) -> None:
     assert len(ids) == 2  # one namespace for the first phase, a new one for the next
 
 
+def test_a_phase_known_to_run_one_command_runs_it_in_a_sandbox_of_its_own(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner()
+    try:
+        agent = {runner.run("readlink /proc/self/ns/pid", tmp_path).stdout for _ in range(2)}
+        runner.prepare_next(tmp_path, commands=1)
+        assert runner._sessions.standby is None  # nothing started ahead for a one-command phase
+        runner.next_phase()
+        only = runner.run("readlink /proc/self/ns/pid; echo here > /tmp/mark; id -u", tmp_path)
+        assert runner._sessions.current is None  # no session, no command server
+        # Had the count been wrong, later commands get a session: same isolation, fresh /tmp.
+        later = [runner.run("readlink /proc/self/ns/pid; cat /tmp/mark", tmp_path) for _ in range(2)]
+    finally:
+        runner.close(wait=True)
+    assert len(agent) == 1  # the agent's phase still shares one sandbox
+    namespace, uid = only.stdout.split()
+    assert namespace not in agent and uid == "65534" and only.exit_code == 0
+    assert later[0].exit_code != 0 and "here" not in later[0].stdout  # not the one-off's /tmp
+    assert later[0].stdout.split()[0] == later[1].stdout.split()[0] != namespace  # one session
+
+
+def test_a_phase_of_several_commands_still_starts_its_session_ahead(tmp_path: Path) -> None:
+    runner = BwrapCommandRunner()
+    try:
+        runner.prepare_next(tmp_path, commands=2)
+        assert runner._sessions.standby is not None
+        runner.next_phase()
+        ids = {runner.run("readlink /proc/self/ns/pid", tmp_path).stdout for _ in range(2)}
+    finally:
+        runner.close(wait=True)
+    assert len(ids) == 1
+
+
 def test_a_session_that_cannot_start_falls_back_and_runs_each_command_once(tmp_path: Path) -> None:
     # Without the harness's Python inside, the session's server cannot start.
     runner = BwrapCommandRunner(layout=SandboxLayout(read_only=()))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from zebench._gc import collector_paused
 from zebench.cli.context import console, err_console
 from zebench.cli.context_options import (
     ContextBudgetOption,
@@ -240,24 +241,29 @@ def bench(
 
         batch_details_alias(batch_details, suite, db=db, as_json=as_json)
         return
+    if sandbox != "none":
+        from zebench.sandbox.detect import start_probe
+
+        start_probe()  # its sandbox starts and exits while the imports below run
     # Imported here, not at module level: every other command (and --help) starts faster.
-    from zebench.agents import create_agent
-    from zebench.cli.agents import prepare_agent
-    from zebench.cli.bench_specialist import after_batch, with_specialist
-    from zebench.cli.fetch import prepare_scenarios
-    from zebench.cli.gateway_options import parse_pin, parse_provider_tools
-    from zebench.cli.isolation import workspace_limit_flags
-    from zebench.cli.onward import print_onward
-    from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
-    from zebench.cli.render import iterations_summary, run_panel
-    from zebench.cli.sinks import open_sink
-    from zebench.results.models import new_batch_id
-    from zebench.runner import run_batch
-    from zebench.runner.limiter import ProviderLimiters
-    from zebench.runner.plan import ExperimentPlan, build_specs, expand, load_plan, load_plan_scenarios
-    from zebench.runner.resume import figures_from_records, mark_stale_runs, read_batch, slots_to_run
-    from zebench.scenarios import resolve_prompt
-    from zebench.store import open_store
+    with collector_paused():  # SQLAlchemy and the runner: see zebench._gc
+        from zebench.agents import create_agent
+        from zebench.cli.agents import prepare_agent
+        from zebench.cli.bench_specialist import after_batch, with_specialist
+        from zebench.cli.fetch import prepare_scenarios
+        from zebench.cli.gateway_options import parse_pin, parse_provider_tools
+        from zebench.cli.isolation import workspace_limit_flags
+        from zebench.cli.onward import print_onward
+        from zebench.cli.progress_view import LIMITER_PREFIX, RichProgress
+        from zebench.cli.render import iterations_summary, run_panel
+        from zebench.cli.sinks import open_sink
+        from zebench.results.models import new_batch_id
+        from zebench.runner import run_batch
+        from zebench.runner.limiter import ProviderLimiters
+        from zebench.runner.plan import ExperimentPlan, build_specs, expand, load_plan, load_plan_scenarios
+        from zebench.runner.resume import figures_from_records, mark_stale_runs, read_batch, slots_to_run
+        from zebench.scenarios import resolve_prompt
+        from zebench.store import open_store
 
     if (mint_template is None) != (mint_output is None):
         raise ZebenchError(

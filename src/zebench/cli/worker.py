@@ -1,7 +1,8 @@
 """``zebench worker``: join a machine to a Dask cluster that runs zebench batches.
 
 A thin wrapper over ``dask worker``: it adds the ``zebench_run`` resource, which is how the
-``--executor dask`` client limits runs per worker (each run asks for ``zebench_run=1``). The
+``--executor dask`` client limits runs per worker (each run asks for ``zebench_run=1``), and
+preloads what a run imports (``zebench.runner.dask_preload``) as the worker starts. The
 machine needs zebench installed (``pip install zebench``) and network access to the scheduler
 and to the results store URL; scenarios are shipped with each task, so no shared folder is needed.
 
@@ -40,6 +41,9 @@ def worker_argv(
         "--nthreads",
         str(nthreads or runs),
         "--no-dashboard",
+        # Imports a run needs, paid when the worker starts rather than in its first batch.
+        "--preload",
+        "zebench.runner.dask_preload",
     ]
     if host:
         argv += ["--host", host]

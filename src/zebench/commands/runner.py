@@ -43,12 +43,12 @@ class CommandRunner(Protocol):
     ) -> CommandResult: ...
 
 
-def runner_hook(runner: CommandRunner, name: str, *args: object) -> None:
+def runner_hook(runner: CommandRunner, name: str, *args: object, **kwargs: object) -> None:
     """Call a runner's optional lifecycle hook (``prepare_next``, ``next_phase``, ``close``; see
     :class:`LocalCommandRunner`) if it has one: plug-in runners implementing only ``run`` work too."""
     method = getattr(runner, name, None)
     if callable(method):
-        method(*args)
+        method(*args, **kwargs)
 
 
 CANCEL_POLL_S = 0.1  # how often a running command looks at its cancel event
@@ -124,8 +124,11 @@ class LocalCommandRunner:
         self.cancel = cancel
         self.path_prefix = tuple(path_prefix)
 
-    def prepare_next(self, cwd: Path) -> None:
-        """Get ready for the next phase of a run (sandboxing runners start its sandbox early)."""
+    def prepare_next(self, cwd: Path, *, commands: int | None = None) -> None:
+        """Get ready for the next phase of a run (sandboxing runners start its sandbox early).
+
+        ``commands``: how many commands that phase will run, when the caller knows for sure.
+        """
         return None
 
     def next_phase(self) -> None:

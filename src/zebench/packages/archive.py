@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tarfile
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from zebench.errors import WorkspaceError
@@ -17,6 +15,9 @@ def unpack(archive: Path, dest: Path) -> None:
     stripped, so ``dest`` is the project root. Members that would land outside ``dest`` (absolute
     paths, ``..``, links pointing out, devices) are refused.
     """
+    import tarfile  # here, not at module level: only a download unpacks, and a run's start-up
+    import zipfile  # would pay ~10 ms for them
+
     staging = dest.with_name(dest.name + ".unpack")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -37,6 +38,8 @@ def unpack(archive: Path, dest: Path) -> None:
 
 
 def _unzip(archive: Path, dest: Path) -> None:
+    import zipfile
+
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             name = PurePosixPath(info.filename)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zebench.agents import Agent, AgentOptions, AgentResult, AgentTask, create_agent, model_access_of
 from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_hook
 from zebench.errors import ZebenchError
+from zebench.evaluators.base import BUILTIN_EVALUATORS
 from zebench.packages import scenario_runtime
 from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
 from zebench.results.ranges import is_cost
@@ -85,6 +86,17 @@ def _limit_reason(over_limit: str | None, limits: WorkspaceLimits) -> str | None
         f"{limits.bytes} bytes; raise them with workspace_limits: in scenario.yaml or "
         "--max-workspace-files / --max-workspace-bytes)"
     )
+
+
+def _validation_commands(scenario: Scenario) -> int | None:
+    """How many commands a run's validation phase runs, when that is certain: its validation
+    commands, unless a heuristic check or an evaluator that is not built in may run more."""
+    checks = scenario.heuristic_checks
+    if checks is not None and checks.enabled and (checks.commands or checks.scripts):
+        return None
+    if any(spec.name not in BUILTIN_EVALUATORS for spec in scenario.evaluators):
+        return None
+    return len(scenario.validation)
 
 
 def local_runner(scenario: Scenario) -> CommandRunner:
@@ -174,7 +186,7 @@ def run_one(
         record.telemetry.workspace_dir = str(folder)
         # The validation phase's sandbox starts now, in the background, while the record is stored,
         # the fixture copied and the agent works.
-        runner_hook(runner, "prepare_next", folder)
+        runner_hook(runner, "prepare_next", folder, commands=_validation_commands(scenario))
         try:
             sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
             workspace = fill_workspace(scenario, folder)

@@ -21,6 +21,7 @@ from zebench.sandbox.detect import ProbeResult, probe_bwrap
 from zebench.sandbox.limits import Limits
 from zebench.sandbox.runner import BwrapCommandRunner
 from zebench.sandbox.secrets import collect_secret_values, scrub_control, scrub_record
+from zebench.sandbox.stores import PackageStores
 from zebench.scenarios.model import Scenario
 
 SandboxMode = Literal["auto", "bwrap", "none"]
@@ -109,6 +110,7 @@ def _runner(mode: SandboxMode, scenario: Scenario, limits: Limits | None, offlin
     env = {**scenario.env, **runtime.env}
     if mode == "none":
         return LocalRunnerNoSandbox(base_env=env, path_prefix=runtime.path_prefix)
+    installs = any(command.kind == "install" for command in scenario.validation)
     return BwrapCommandRunner(
         base_env=env,
         network=scenario.network and not offline,
@@ -116,6 +118,8 @@ def _runner(mode: SandboxMode, scenario: Scenario, limits: Limits | None, offlin
         path_prefix=runtime.path_prefix,
         read_only=runtime.read_only,
         offline=offline,
+        # A scenario that installs packages gets warm stores (see zebench.sandbox.stores).
+        stores=PackageStores.for_scenario(scenario.suite, scenario.id) if installs else None,
     )
 
 

@@ -155,11 +155,13 @@ def bwrap_argv(
     uid: int = SANDBOX_UID,
     mounts: PhaseMounts | None = None,
     gateway_socket: str | None = None,
+    stores: str | None = None,
 ) -> list[str]:
     """The full argv running ``inner`` in a sandbox whose only writable host folder is ``writable``.
 
     ``gateway_socket`` (the model gateway's Unix socket on the host) is bound read-only at
-    ``zebench.sandbox.gateway_link.SOCKET_IN_SANDBOX``.
+    ``zebench.sandbox.gateway_link.SOCKET_IN_SANDBOX``; ``stores`` (a phase's private copy of the
+    scenario's package stores) read-write at ``zebench.sandbox.stores.STORE_INSIDE``.
 
     Order matters to bwrap: mounts are applied left to right, so the private /tmp comes before the
     read-only runtimes and the workspace (either may live under /tmp on the host) and the root is
@@ -196,6 +198,10 @@ def bwrap_argv(
     for host, inside in mounts.sockets:
         args += ["--bind", host, inside]
     args += ["--bind", work, work]
+    if stores is not None:
+        from zebench.sandbox.stores import STORE_INSIDE
+
+        args += ["--bind", os.path.realpath(stores), STORE_INSIDE]
     if gateway_socket is not None:
         from zebench.sandbox.gateway_link import SOCKET_IN_SANDBOX
 

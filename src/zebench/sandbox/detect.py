@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +25,30 @@ class ProbeResult:
     bwrap: str | None = None
 
 
-@functools.cache
+_PROBE_LOCK = threading.Lock()  # one probe at a time: a second caller waits for the first's answer
+
+
 def probe_bwrap(bwrap: str | None = None) -> ProbeResult:
     """Run ``true`` and a workspace write in a real sandbox once; cached for the process.
 
     Cached because the answer depends on the host (binary installed, user namespaces allowed), not
     on the run; a failed probe costs one short subprocess.
     """
+    with _PROBE_LOCK:
+        return _probe(bwrap)
+
+
+def start_probe() -> None:
+    """Start :func:`probe_bwrap` on a background thread, to be read later at no wait.
+
+    The probe mostly waits for its sandbox to start and exit, so a CLI that starts it first and
+    then imports what it needs (SQLAlchemy, the runner) hides it from its start-up.
+    """
+    threading.Thread(target=probe_bwrap, name="bwrap-probe", daemon=True).start()
+
+
+@functools.cache
+def _probe(bwrap: str | None) -> ProbeResult:
     path = bwrap or shutil.which("bwrap")
     if path is None:
         return ProbeResult(False, "bubblewrap (bwrap) is not installed; apt-get install bubblewrap")

@@ -14,6 +14,7 @@ from zebench.sandbox.bwrap import SANDBOX_HOME, PhaseMounts, SandboxLayout, bwra
 from zebench.sandbox.gateway_link import url_in_sandbox, wrap_with_forwarder
 from zebench.sandbox.limits import CgroupSet, Limits, exec_wrapper, make_preexec, rlimit_values
 from zebench.sandbox.session import SandboxSession, SessionUnavailable
+from zebench.sandbox.stores import STORE_ENV, PackageStores, remove_copy
 
 # What package managers read as "there is no network" (npm and pnpm read npm_config_*).
 OFFLINE_ENV = {"npm_config_offline": "true", "PIP_NO_INDEX": "1", "UV_OFFLINE": "1"}
@@ -30,6 +31,10 @@ class _Sessions:
         self.root: Path | None = None  # the folder sessions make writable (the run's workspace)
         self.mounts: PhaseMounts | None = None  # this phase's extra binds (an agent CLI's HOME ...)
         self.gateway: Path | None = None  # the model gateway's socket, during the agent's phase
+        self.next_one_off = False  # the next phase runs one command: a sandbox of its own, no session
+        self.one_off = False  # this phase's next command is its only one (see prepare_next)
+        self.stores: Path | None = None  # this phase's private copy of the package stores
+        self.next_stores: Path | None = None  # the next phase's, made by prepare_next
 
 
 class BwrapCommandRunner(LocalCommandRunner):
@@ -64,6 +69,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         read_only: Sequence[str] = (),
         sessions: bool = True,
         offline: bool = False,
+        stores: PackageStores | None = None,
     ) -> None:
         super().__init__(
             base_env, home=SANDBOX_HOME, allow_env_names=allow_env_names, path_prefix=path_prefix
@@ -78,6 +84,7 @@ class BwrapCommandRunner(LocalCommandRunner):
         self.use_cgroups = use_cgroups
         self.sessions = sessions
         self.offline = offline  # no command gets the network, whatever it declares
+        self.stores = stores  # the scenario's shared package stores: each phase gets a private copy
         self._sessions = _Sessions()
 
     # --- sessions -------------------------------------------------------------------------------
@@ -87,7 +94,9 @@ class BwrapCommandRunner(LocalCommandRunner):
             return replace(self.limits, address_space_mb=None)
         return self.limits
 
-    def _start(self, cwd: Path, mounts: PhaseMounts | None = None) -> SandboxSession:
+    def _start(
+        self, cwd: Path, mounts: PhaseMounts | None = None, stores: Path | None = None
+    ) -> SandboxSession:
         return SandboxSession(
             self.workspace or self._sessions.root or cwd,
             layout=self.layout,
@@ -96,7 +105,23 @@ class BwrapCommandRunner(LocalCommandRunner):
             use_cgroups=self.use_cgroups,
             gateway_socket=self._sessions.gateway,
             mounts=mounts,
+            stores=stores,
         )
+
+    def _phase_stores(self) -> Path | None:
+        """This phase's copy of the package stores, made on first use (call with the lock held)."""
+        state = self._sessions
+        if self.stores is not None and state.stores is None:
+            state.stores = self.stores.private_copy()
+        return state.stores
+
+    def publish_stores(self) -> None:
+        """Make this phase's package stores the scenario's shared ones: only for the control's
+        phase, whose commands validated the pristine fixture (see ``zebench.sandbox.stores``)."""
+        with self._sessions.lock:
+            copy = self._sessions.stores
+        if self.stores is not None and copy is not None:
+            self.stores.publish(copy)
 
     def attach_gateway(self, unix_socket: Path, host_url: str) -> str:
         """Let this phase's commands reach the model gateway; returns its URL as they see it.
@@ -128,14 +153,23 @@ class BwrapCommandRunner(LocalCommandRunner):
         if stale is not None:
             stale.close()
 
-    def prepare_next(self, cwd: Path) -> None:
-        """Start the next phase's sandbox now, in the background, rooted at ``cwd``."""
+    def prepare_next(self, cwd: Path, *, commands: int | None = None) -> None:
+        """Start the next phase's sandbox now, in the background, rooted at ``cwd``.
+
+        A phase known to run one command (``commands=1``) gets no session: its command runs in a
+        sandbox of its own, which is the same isolation without the command server, a Python
+        interpreter started for one command (~10 ms of CPU, half a run's sandbox cost). Should a
+        second command come after all, it gets a session as usual.
+        """
         state = self._sessions
         with state.lock:
             state.root = state.root or cwd  # the run's workspace: later sessions root there too
-            if not self.sessions or state.broken or state.standby is not None:
+            state.next_one_off = commands == 1
+            if self.stores is not None and state.next_stores is None:
+                state.next_stores = self.stores.private_copy()
+            if not self.sessions or state.broken or state.standby is not None or state.next_one_off:
                 return
-            state.standby = self._start(cwd)
+            state.standby = self._start(cwd, stores=state.next_stores)
 
     def next_phase(self) -> None:
         """End the current phase's sandbox (and all it runs); later commands use a fresh one."""
@@ -144,8 +178,11 @@ class BwrapCommandRunner(LocalCommandRunner):
             old, state.current, state.standby = state.current, state.standby, None
             state.mounts = None
             state.gateway = None
+            state.one_off, state.next_one_off = state.next_one_off, False
+            old_stores, state.stores, state.next_stores = state.stores, state.next_stores, None
         if old is not None:
             old.close()
+        remove_copy(old_stores)
 
     def close(self, *, wait: bool = False) -> None:
         """End every sandbox session of this runner; the last clean-up (waiting for bubblewrap,
@@ -153,9 +190,12 @@ class BwrapCommandRunner(LocalCommandRunner):
         state = self._sessions
         with state.lock:
             sessions, state.current, state.standby = [state.current, state.standby], None, None
+            copies, state.stores, state.next_stores = [state.stores, state.next_stores], None, None
         for session in sessions:
             if session is not None:
                 session.close(wait=wait)
+        for copy in copies:
+            remove_copy(copy)
 
     def _session_for(self, cwd: Path, network: bool) -> SandboxSession | None:
         state = self._sessions
@@ -164,6 +204,9 @@ class BwrapCommandRunner(LocalCommandRunner):
         stale: SandboxSession | None = None
         with state.lock:
             if state.broken:
+                return None
+            if state.one_off and state.current is None:
+                state.one_off = False  # this command only: a later one in the phase gets a session
                 return None
             session = state.current
             if (
@@ -174,7 +217,7 @@ class BwrapCommandRunner(LocalCommandRunner):
                 or session.mounts != state.mounts
             ):
                 # e.g. the runner moved on to another workspace: its old sandbox is done with
-                stale, session = session, self._start(cwd, state.mounts)
+                stale, session = session, self._start(cwd, state.mounts, self._phase_stores())
                 state.current = session
         if stale is not None:
             stale.close()
@@ -236,6 +279,8 @@ class BwrapCommandRunner(LocalCommandRunner):
         gateway = None if network else self._sessions.gateway
         if gateway is not None:  # a sandbox of its own still reaches the gateway, and only it
             inner = wrap_with_forwarder(inner)
+        with self._sessions.lock:
+            stores = self._phase_stores()
         return bwrap_argv(
             inner,
             writable=self.workspace or cwd,
@@ -244,6 +289,7 @@ class BwrapCommandRunner(LocalCommandRunner):
             network=network,
             gateway_socket=None if gateway is None else str(gateway),
             mounts=self._sessions.mounts,
+            stores=None if stores is None else str(stores),
         )
 
     def visible_path(self, host_path: str) -> str:
@@ -258,6 +304,9 @@ class BwrapCommandRunner(LocalCommandRunner):
         if self.offline:
             # Tell package managers, so they fail at once instead of retrying for minutes.
             full.update(OFFLINE_ENV)
+        if self.stores is not None:
+            for name, value in STORE_ENV.items():
+                full.setdefault(name, value)  # a scenario's own setting wins
         return full
 
     @contextmanager

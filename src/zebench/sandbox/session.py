@@ -62,6 +62,7 @@ class SandboxSession:
         use_cgroups: bool,
         gateway_socket: Path | None = None,
         mounts: PhaseMounts | None = None,
+        stores: Path | None = None,
     ) -> None:
         self.root = Path(os.path.realpath(root))
         self.network = network
@@ -86,6 +87,7 @@ class SandboxSession:
             network=network,
             gateway_socket=None if gateway_socket is None else str(gateway_socket),
             mounts=mounts,
+            stores=None if stores is None else str(stores),
         )
         rlimits = rlimit_values(limits)
         wrapper = exec_wrapper(rlimits, self._cgroups.directories)
