@@ -112,6 +112,17 @@ def verdict_detail(record: RunRecord) -> Text:
 
 def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     """The results panel: scores per evaluator, total, PASS/FAIL, telemetry, ids."""
+    parts: list[RenderableType] = [_run_header(record), Text(""), _run_ids(record)]
+    if record.validation or control:
+        parts += [Text(""), Text("Validation", style="bold"), _validation_grid(record, control)]
+    if record.evaluations:
+        parts += [Text(""), Text("Scores", style="bold"), _scores_table(record)]
+    parts += [Text(""), Text("Telemetry", style="bold"), _telemetry_grid(record)]
+    return Panel(Group(*parts), title="zebench", border_style="cyan", expand=False)
+
+
+def _run_header(record: RunRecord) -> Text:
+    """The panel's first line (passed, failed or the run's status) and the run's reason under it."""
     header = Text()
     if record.status == RunStatus.COMPLETED and record.is_successful:
         header.append("✓ Benchmark passed", style="bold green")
@@ -123,7 +134,11 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
         reason = printable(f"\n  {record.reason}")
         reason.stylize("dim")
         header.append_text(reason)
+    return header
 
+
+def _run_ids(record: RunRecord) -> Table:
+    """Run, batch, scenario, agent and specialist, each on its own unfolded line."""
     ids = Table.grid(padding=(0, 2))
     ids.add_column()
     ids.add_column(no_wrap=True)  # ids are copied from here: never folded
@@ -135,7 +150,11 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     if record.specialist_name:
         specialist = f"{record.specialist_name} {record.specialist_version or ''}".strip()
         ids.add_row("Specialist", printable(specialist))
+    return ids
 
+
+def _scores_table(record: RunRecord) -> Table:
+    """One row per evaluator, then the Total row with the verdict."""
     scores = Table(box=None, show_header=True, header_style="bold", padding=(0, 2))
     scores.add_column("Evaluator")
     scores.add_column("Score", justify="right")
@@ -157,7 +176,11 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
             status_text(record.status, record.is_successful),
             verdict_detail(record),
         )
+    return scores
 
+
+def _telemetry_grid(record: RunRecord) -> Table:
+    """Duration, tokens, cost, judge, model calls, tool calls and changed files."""
     telemetry = record.telemetry
     tele = Table.grid(padding=(0, 2))
     tele.add_row(
@@ -169,14 +192,8 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     if tokens.cache_read or tokens.cache_write:
         token_text += f" (cache {tokens.cache_read:,} read / {tokens.cache_write:,} written)"
     tele.add_row("Tokens", token_text)
-    cost = fmt_cost(telemetry.cost_usd)
-    if telemetry.cost_kind:
-        cost += f" ({telemetry.cost_kind})"
     gateway = record.metadata.get("model_gateway")
-    uncached = gateway.get("cost_without_cache_usd") if isinstance(gateway, dict) else None
-    if isinstance(uncached, int | float) and telemetry.cost_usd is not None:
-        cost += f"; {fmt_cost(uncached)} without the prompt cache"
-    tele.add_row("Cost", cost)
+    tele.add_row("Cost", _cost_text(record, gateway))
     if telemetry.judge_cost_usd is not None or telemetry.judge_tokens.total:
         tele.add_row(
             "Judge", f"{telemetry.judge_tokens.total:,} tokens, {fmt_cost(telemetry.judge_cost_usd)}"
@@ -190,23 +207,33 @@ def run_panel(record: RunRecord, control: ControlResult | None = None) -> Panel:
     tele.add_row("Tool calls", printable(f"{telemetry.tool_calls}" + (f" ({counts})" if counts else "")))
     if record.changed_files:
         tele.add_row("Changed", f"{len(record.changed_files)} file(s)")
+    return tele
 
-    parts: list[RenderableType] = [header, Text(""), ids]
-    if record.validation or control:
-        validation = Table.grid(padding=(0, 2))
-        if control is not None:
-            validation.add_row("Control (pristine)", _commands_line(control.commands))
-            if control.tests is not None:
-                validation.add_row("  its tests", control_line(control))
-        if record.validation:
-            validation.add_row("After the agent", _commands_line(record.validation))
-            if record.tests is not None:
-                validation.add_row("  its tests", summary_line(record.tests))
-        parts += [Text(""), Text("Validation", style="bold"), validation]
-    if record.evaluations:
-        parts += [Text(""), Text("Scores", style="bold"), scores]
-    parts += [Text(""), Text("Telemetry", style="bold"), tele]
-    return Panel(Group(*parts), title="zebench", border_style="cyan", expand=False)
+
+def _cost_text(record: RunRecord, gateway: object) -> str:
+    """The run's cost, its kind, and what it would have cost without the gateway's prompt cache."""
+    telemetry = record.telemetry
+    cost = fmt_cost(telemetry.cost_usd)
+    if telemetry.cost_kind:
+        cost += f" ({telemetry.cost_kind})"
+    uncached = gateway.get("cost_without_cache_usd") if isinstance(gateway, dict) else None
+    if isinstance(uncached, int | float) and telemetry.cost_usd is not None:
+        cost += f"; {fmt_cost(uncached)} without the prompt cache"
+    return cost
+
+
+def _validation_grid(record: RunRecord, control: ControlResult | None) -> Table:
+    """The control's commands on the pristine fixture beside the agent's, with their tests."""
+    validation = Table.grid(padding=(0, 2))
+    if control is not None:
+        validation.add_row("Control (pristine)", _commands_line(control.commands))
+        if control.tests is not None:
+            validation.add_row("  its tests", control_line(control))
+    if record.validation:
+        validation.add_row("After the agent", _commands_line(record.validation))
+        if record.tests is not None:
+            validation.add_row("  its tests", summary_line(record.tests))
+    return validation
 
 
 def iterations_summary(records: list[RunRecord]) -> Panel:

@@ -160,67 +160,102 @@ def enrich_template(
         template if isinstance(template, Template) else load_template(template, templates_dir=templates_dir)
     )
     chosen_model = model or os.environ.get(MODEL_ENV) or DEFAULT_MODELS[provider]
-    if client_factory is None:
-        from zebench.llm import create_client
-
-        def client_factory() -> LLMClient:
-            return create_client(
-                provider, base_url=base_url, api_key=api_key, timeout_s=timeout, max_retries=2
-            )
-
-    factory = client_factory
+    factory = client_factory or _default_client_factory(provider, base_url, api_key, timeout)
     data = copy.deepcopy(loaded.data)
     docs: list[dict[str, Any]] = data.get("documentation") or []
     todo = [i for i, doc in enumerate(docs) if force or not doc.get("enrichment")]
-    skipped = len(docs) - len(todo)
 
     def work(index: int) -> dict[str, Any]:
-        fetched = fetch_document(docs[index], base_dir=loaded.base_dir, timeout=timeout, max_bytes=max_bytes)
-        reply = factory().complete(
-            LLMRequest(
-                model=chosen_model,
-                messages=[
-                    LLMMessage(role="user", content=enrichment_prompt(docs[index], fetched.text, loaded.data))
-                ],
-                max_tokens=2000,
-                temperature=0.3,
-                json_mode=True,
-            )
+        return _enrich_document(
+            docs[index], loaded, model=chosen_model, factory=factory, timeout=timeout, max_bytes=max_bytes
         )
-        enrichment = parse_enrichment(reply.text).model_dump()
-        return {**enrichment, "enriched_at": _now(), "model_used": chosen_model}
 
-    failures: list[DocFailure] = []
-    enriched = 0
-    if todo:
-        with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="enrich") as pool:
-            futures = {index: pool.submit(work, index) for index in todo}
-            for index, future in futures.items():
-                try:
-                    docs[index]["enrichment"] = future.result()
-                    enriched += 1
-                except Exception as exc:  # any failure is this document's alone; the others go on
-                    message = (
-                        exc.one_line() if isinstance(exc, ZebenchError) else f"{type(exc).__name__}: {exc}"
-                    )
-                    source = str(docs[index].get("url") or docs[index].get("path") or "")
-                    failures.append(DocFailure(index=index, source=source, error=message))
-    path: Path | None = None
-    if enriched:
-        now = _now()
-        metadata = dict(data.get("version_metadata") or {})
-        metadata.setdefault("created_at", now)
-        metadata.update(updated_at=now, last_enriched_at=now)
-        data["version_metadata"] = metadata
-        check(data, "template", file=f"enriched {loaded.source_path}")
-        directory = loaded.path.parent / loaded.slug / "enriched" / loaded.version
-        path, _ = write_numbered(directory, ENRICHED_PREFIX, dumps_json5(data))
+    enriched, failures = _enrich_in_parallel(docs, todo, work, concurrency)
+    path = _write_enriched(loaded, data) if enriched else None
     return EnrichResult(
         path=path,
         source_path=loaded.source_path,
         enriched=enriched,
-        skipped=skipped,
+        skipped=len(docs) - len(todo),
         failed=len(failures),
         failures=failures,
         model=chosen_model,
     )
+
+
+def _default_client_factory(
+    provider: EnrichProvider, base_url: str | None, api_key: str | None, timeout: float
+) -> Callable[[], LLMClient]:
+    """A fresh ``zebench.llm`` client per call, for one worker thread each."""
+    from zebench.llm import create_client
+
+    def client_factory() -> LLMClient:
+        return create_client(provider, base_url=base_url, api_key=api_key, timeout_s=timeout, max_retries=2)
+
+    return client_factory
+
+
+def _enrich_document(
+    doc: dict[str, Any],
+    loaded: Template,
+    *,
+    model: str,
+    factory: Callable[[], LLMClient],
+    timeout: float,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """One document's ``enrichment`` entry: fetch it, ask the model, validate the reply."""
+    fetched = fetch_document(doc, base_dir=loaded.base_dir, timeout=timeout, max_bytes=max_bytes)
+    reply = factory().complete(
+        LLMRequest(
+            model=model,
+            messages=[LLMMessage(role="user", content=enrichment_prompt(doc, fetched.text, loaded.data))],
+            max_tokens=2000,
+            temperature=0.3,
+            json_mode=True,
+        )
+    )
+    enrichment = parse_enrichment(reply.text).model_dump()
+    return {**enrichment, "enriched_at": _now(), "model_used": model}
+
+
+def _enrich_in_parallel(
+    docs: list[dict[str, Any]],
+    todo: list[int],
+    work: Callable[[int], dict[str, Any]],
+    concurrency: int,
+) -> tuple[int, list[DocFailure]]:
+    """Run ``work`` on each ``todo`` index, storing each result in its document; (enriched, failures)."""
+    failures: list[DocFailure] = []
+    enriched = 0
+    if not todo:
+        return enriched, failures
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="enrich") as pool:
+        futures = {index: pool.submit(work, index) for index in todo}
+        for index, future in futures.items():
+            try:
+                docs[index]["enrichment"] = future.result()
+                enriched += 1
+            except Exception as exc:  # any failure is this document's alone; the others go on
+                failures.append(_failure(index, docs[index], exc))
+    return enriched, failures
+
+
+def _failure(index: int, doc: dict[str, Any], exc: Exception) -> DocFailure:
+    """The record of one document that could not be enriched, with a one-line reason."""
+    message = exc.one_line() if isinstance(exc, ZebenchError) else f"{type(exc).__name__}: {exc}"
+    source = str(doc.get("url") or doc.get("path") or "")
+    return DocFailure(index=index, source=source, error=message)
+
+
+def _write_enriched(loaded: Template, data: dict[str, Any]) -> Path:
+    """Stamp the version metadata, check the schema and write the next ``enriched-NNN.json5``."""
+    now = _now()
+    metadata = dict(data.get("version_metadata") or {})
+    metadata.setdefault("created_at", now)
+    metadata.update(updated_at=now, last_enriched_at=now)
+    data["version_metadata"] = metadata
+    check(data, "template", file=f"enriched {loaded.source_path}")
+    directory = loaded.path.parent / loaded.slug / "enriched" / loaded.version
+    path, _ = write_numbered(directory, ENRICHED_PREFIX, dumps_json5(data))
+    return path
