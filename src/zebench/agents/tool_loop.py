@@ -9,18 +9,27 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar
 
 from zebench.agents.base import AgentOptions, AgentResult, AgentStatus, AgentTask, ModelAccess
 from zebench.agents.context import ContextTrimmer, fixed_tokens
+from zebench.agents.conversation import (
+    Conversation,
+    Limiter,
+    assistant_blocks,
+    find_limiter,
+    record_llm_call,
+    result_metadata,
+    trim_context,
+)
 from zebench.agents.run_state import RunState
 from zebench.errors import AgentConfigError
 from zebench.llm.client import create_client
 from zebench.llm.config import resolve_api_key, resolve_base_url
 from zebench.llm.recording import Recorder, RecordingClient, RecordingMeta, ReplayDivergedError
-from zebench.llm.redact import redact, redact_data
+from zebench.llm.redact import redact
 from zebench.llm.types import (
     LLMClient,
     LLMMessage,
@@ -31,7 +40,6 @@ from zebench.llm.types import (
     Provider,
     RetryCallback,
     RetryEvent,
-    TextBlock,
     ToolDefinition,
     ToolResultBlock,
     ToolUseBlock,
@@ -40,19 +48,6 @@ from zebench.results.model_calls import Wire
 from zebench.results.trajectory import TrajectoryStep
 
 MAX_PARALLEL_TOOLS = 4  # parallel tool calls of one turn; small, the workspace is shared
-
-
-class _Limiter(Protocol):
-    """What the loop needs of a batch's limiter (``zebench.runner.limiter.ProviderLimiters``)."""
-
-    def slot(self, provider: str) -> AbstractContextManager[Any]: ...
-
-    def on_retry(self, provider: str, event: Any) -> None: ...
-
-
-def _limiter(options_extra: dict[str, Any], task_extra: dict[str, Any]) -> _Limiter | None:
-    found = options_extra.get("limiter") or task_extra.get("limiter")
-    return found if callable(getattr(found, "slot", None)) else None
 
 
 def _check_cancel(task: AgentTask) -> None:
@@ -121,9 +116,37 @@ class ToolLoopAgent:
     def run(self, task: AgentTask) -> AgentResult:
         """Run the loop until the model stops calling tools, a budget runs out, or the provider fails."""
         state = RunState()
+        conversation = self._start(task, state)
+        status, reason, final = self._converse(task, state, conversation)
+        secrets = conversation.secrets
+        if status != "completed":
+            task.trajectory.note(reason or status, kind=status)
+        final = final or state.last_text
+        if final:
+            task.trajectory.message("assistant", redact(final, secrets))
+        metadata = result_metadata(
+            conversation.client, state, conversation.trimmer, conversation.recording_dir
+        )
+        return self.after_run(
+            AgentResult(
+                status=status,
+                reason=reason,
+                final_message=redact(final, secrets),
+                model=state.served_model or conversation.model,
+                usage=state.usage,
+                cost_usd=state.cost_usd,
+                cost_kind=state.cost_kind,
+                turns=state.turns,
+                metadata=metadata,
+            ),
+            conversation.client,
+        )
+
+    def _start(self, task: AgentTask, state: RunState) -> Conversation:
+        """This run's client, system prompt, tools and first message, also in the trajectory."""
         secrets = self.secrets()
         model = self.resolve_model(task)
-        limiter = _limiter(self.options.extra, task.extra)
+        limiter = find_limiter(self.options.extra, task.extra)
         client, recording_dir = self._open_client(
             task, model, self._retry_reporter(task, state, limiter), secrets
         )
@@ -132,79 +155,72 @@ class ToolLoopAgent:
             for s in task.tools.specs()
         ]
         system = self.system_prompt(task, tools)
-        messages: list[LLMMessage] = [LLMMessage(role="user", content=task.prompt)]
         budget = self.options.context_budget
         trimmer = ContextTrimmer(budget, fixed_tokens(system, tools)) if budget is not None else None
         task.trajectory.message("system", redact(system, secrets))
         task.trajectory.message("user", redact(task.prompt, secrets))
+        return Conversation(
+            client=client,
+            model=model,
+            system=system,
+            tools=tools,
+            messages=[LLMMessage(role="user", content=task.prompt)],
+            trimmer=trimmer,
+            limiter=limiter,
+            secrets=secrets,
+            recording_dir=recording_dir,
+        )
 
-        status: AgentStatus = "completed"
-        reason: str | None = None
-        final = ""
+    def _converse(
+        self, task: AgentTask, state: RunState, conversation: Conversation
+    ) -> tuple[AgentStatus, str | None, str]:
+        """The turns of the run: its status, the reason when not completed, and the final reply."""
         try:
             while True:
                 _check_cancel(task)
                 if state.turns >= self.options.max_turns:
-                    status, reason = "budget_exceeded", f"budget exceeded: max_turns={self.options.max_turns}"
-                    break
+                    return "budget_exceeded", f"budget exceeded: max_turns={self.options.max_turns}", ""
                 if (over := self._time_exceeded(state)) is not None:
-                    status, reason = "budget_exceeded", over
-                    break
-                if trimmer is not None:
-                    _trim(task, state, trimmer, messages)
-                request = LLMRequest(
-                    model=model,
-                    messages=list(messages),
-                    system=system,
-                    tools=tools,
-                    max_tokens=self.options.max_tokens,
-                    temperature=self.options.temperature,
-                    prompt_cache=self.options.prompt_cache,
-                )
-                with limiter.slot(self.provider) if limiter is not None else nullcontext():
-                    started_at = time.time()  # after any wait for a slot: the call's own time
-                    response = client.complete(request)
-                state.add(response)
-                self._record_call(task, request, response, started_at, state.turns, secrets)
-                messages.append(LLMMessage(role="assistant", content=_assistant_blocks(response)))
+                    return "budget_exceeded", over, ""
+                response = self._ask(task, state, conversation)
                 if (over := self._budget_exceeded(task, state)) is not None:
-                    status, reason = "budget_exceeded", over
-                    break
+                    return "budget_exceeded", over, ""
                 if not response.tool_calls:
-                    final = response.text
-                    break
+                    return "completed", None, response.text
                 results = self._run_tools(task, response.tool_calls)
-                messages.append(LLMMessage(role="user", content=list(results)))
+                conversation.messages.append(LLMMessage(role="user", content=list(results)))
         except LLMUnavailableError as exc:
-            status, reason = "infra_error", redact(str(exc), secrets)
+            return "infra_error", redact(str(exc), conversation.secrets), ""
         except LLMRequestError as exc:
-            status, reason = "failed", redact(f"the provider rejected the request: {exc}", secrets)
+            return "failed", redact(f"the provider rejected the request: {exc}", conversation.secrets), ""
         except ReplayDivergedError as exc:
-            status, reason = "failed", f"replay diverged: {exc}"
-        if status != "completed":
-            task.trajectory.note(reason or status, kind=status)
-        final = final or state.last_text
-        if final:
-            task.trajectory.message("assistant", redact(final, secrets))
-        metadata = _metadata(client, state, trimmer, recording_dir)
-        return self.after_run(
-            AgentResult(
-                status=status,
-                reason=reason,
-                final_message=redact(final, secrets),
-                model=state.served_model or model,
-                usage=state.usage,
-                cost_usd=state.cost_usd,
-                cost_kind=state.cost_kind,
-                turns=state.turns,
-                metadata=metadata,
-            ),
-            client,
+            return "failed", f"replay diverged: {exc}", ""
+
+    def _ask(self, task: AgentTask, state: RunState, conversation: Conversation) -> LLMResponse:
+        """One turn's call to the model, counted, recorded and added to the conversation."""
+        if conversation.trimmer is not None:
+            trim_context(task, state, conversation.trimmer, conversation.messages)
+        request = LLMRequest(
+            model=conversation.model,
+            messages=list(conversation.messages),
+            system=conversation.system,
+            tools=conversation.tools,
+            max_tokens=self.options.max_tokens,
+            temperature=self.options.temperature,
+            prompt_cache=self.options.prompt_cache,
         )
+        limiter = conversation.limiter
+        with limiter.slot(self.provider) if limiter is not None else nullcontext():
+            started_at = time.time()  # after any wait for a slot: the call's own time
+            response = conversation.client.complete(request)
+        state.add(response)
+        record_llm_call(task, request, response, started_at, state.turns, conversation.secrets)
+        conversation.messages.append(LLMMessage(role="assistant", content=assistant_blocks(response)))
+        return response
 
     # --- pieces -------------------------------------------------------------------------------
 
-    def _retry_reporter(self, task: AgentTask, state: RunState, limiter: _Limiter | None) -> RetryCallback:
+    def _retry_reporter(self, task: AgentTask, state: RunState, limiter: Limiter | None) -> RetryCallback:
         """What to do before each retry wait: count it, tell the limiter and the trajectory."""
 
         def on_retry(event: RetryEvent) -> None:
@@ -252,47 +268,6 @@ class ToolLoopAgent:
                 return f"budget exceeded: max_cost_usd={o.max_cost_usd:g} (spent {state.cost:.4g})"
         return self._time_exceeded(state)
 
-    def _record_call(
-        self,
-        task: AgentTask,
-        request: LLMRequest,
-        response: LLMResponse,
-        started_at: float,
-        turn: int,
-        secrets: list[str],
-    ) -> None:
-        content = {
-            "request": {
-                "model": request.model,
-                "messages": len(request.messages),
-                "tools": [t.name for t in request.tools],
-                "max_tokens": request.max_tokens,
-                "temperature": request.temperature,
-                "prompt_cache": request.prompt_cache,
-            },
-            "response": {
-                "model": response.model,
-                "text": response.text,
-                "tool_calls": [c.model_dump(exclude_none=True) for c in response.tool_calls],
-                "stop_reason": response.stop_reason,
-            },
-        }
-        task.trajectory.add(
-            TrajectoryStep(
-                type="llm_call",
-                at=started_at,
-                content=redact_data(content, secrets),
-                duration_ms=response.duration_ms,
-                usage=response.usage.model_dump(),
-                meta={
-                    "turn": turn,
-                    "finished_at": time.time(),
-                    "cost_usd": response.cost_usd,
-                    "cost_kind": response.cost_kind,
-                },
-            )
-        )
-
     def _run_tools(self, task: AgentTask, calls: list[ToolUseBlock]) -> list[ToolResultBlock]:
         """Run every call of one turn; several run concurrently, results keep the calls' order."""
         if len(calls) == 1:
@@ -315,45 +290,6 @@ class ToolLoopAgent:
                 tool_use_id=call.id, content=f"error: {call.name} crashed: {exc}", is_error=True
             )
         return ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error)
-
-
-def _trim(task: AgentTask, state: RunState, trimmer: ContextTrimmer, messages: list[LLMMessage]) -> None:
-    """Trim the conversation when it is over its budget, and say so in the trajectory."""
-    trim = trimmer.trim(messages)
-    if trim is not None:
-        state.trims += 1
-        state.trimmed_tokens += trim.tokens_trimmed
-        task.trajectory.note(trim.summary(), kind="context_trim", **trim.meta())
-
-
-def _metadata(
-    client: LLMClient, state: RunState, trimmer: ContextTrimmer | None, recording_dir: Path | None
-) -> dict[str, Any]:
-    """The result's metadata: provider, calls, retries, stop reason, context trims, recording."""
-    metadata: dict[str, Any] = {
-        "provider": client.provider,
-        "llm_calls": state.turns,
-        "retries": state.retries,
-    }
-    if state.stop_reason:
-        metadata["stop_reason"] = state.stop_reason
-    if trimmer is not None:
-        metadata["context"] = {
-            "budget": trimmer.budget,
-            "trims": state.trims,
-            "tokens_trimmed": state.trimmed_tokens,
-        }
-    if recording_dir is not None:
-        metadata["recording_dir"] = str(recording_dir)
-    return metadata
-
-
-def _assistant_blocks(response: LLMResponse) -> list[TextBlock | ToolUseBlock | ToolResultBlock]:
-    blocks: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
-    if response.text:
-        blocks.append(TextBlock(text=response.text))
-    blocks.extend(response.tool_calls)
-    return blocks
 
 
 class ProviderAgent(ToolLoopAgent):

@@ -66,99 +66,133 @@ def batch_charts(detail: BatchDetail) -> dict[str, object]:
     }
 
 
+def _batches_page(dash: Dashboard, request: Request) -> HTMLResponse:
+    """The batch list, one page at a time; an expired cursor falls back to the first page."""
+    cursor = request.query_params.get("cursor") or None
+    problem = None
+    try:
+        page = dash.store.list_batches(limit=BATCH_PAGE_SIZE, cursor=cursor)
+    except StoreError as exc:
+        if exc.field != "cursor":
+            raise
+        problem, cursor = "that page link has expired; showing the first page", None
+        page = dash.store.list_batches(limit=BATCH_PAGE_SIZE)
+    return dash.render(request, "batches.html", page=page, cursor=cursor, problem=problem)
+
+
+def _compare_page(dash: Dashboard, request: Request) -> Response:
+    """The comparison of 2 to 5 batches; shortened ids redirect to the full ones."""
+    query = request.query_params
+    ids = parse_ids([*query.getlist("ids"), *query.getlist("ids[]")])
+    problems: list[str] = []
+    details: list[BatchDetail] = []
+    if ids and not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
+        problems.append(f"pick between {MIN_COMPARE} and {MAX_COMPARE} batches (you picked {len(ids)})")
+    elif ids:
+        canonical = canonical_ids(dash.store, ids, problems)
+        if canonical != ids and not problems:  # shortened ids: redirect to the full ones
+            return RedirectResponse(compare_link(query, canonical), status_code=307)
+    recent = dash.store.list_batches(limit=RECENT_FOR_PICKER).items
+    if ids and not problems and MIN_COMPARE <= len(ids) <= MAX_COMPARE:
+        # At most five get_batch calls, bounded by MAX_COMPARE: one per compared batch.
+        for batch_id in ids:
+            try:
+                details.append(dash.store.get_batch(batch_id))
+            except NotFoundError:
+                problems.append(f"batch {batch_id!r} not found")
+        if problems:
+            details = []
+        # The picker forms ask for the oldest batch as the baseline, so deltas read as progress;
+        # a hand-written URL keeps its own order.
+        if query.get("baseline") == "oldest":
+            details.sort(key=lambda d: d.summary.created_at)
+    scores, rates = scenario_rows(details) if details else ([], [])
+    chart = hbar_chart(
+        [
+            Bar(
+                d.summary.batch_id,
+                d.summary.mean_score or 0.0,
+                f"{d.summary.batch_id}: mean score {format_score(d.summary.mean_score, 3)} over {d.summary.runs} runs",
+                _tone(d.summary.mean_score),
+            )
+            for d in details
+        ],
+        title="Mean score per batch",
+        x_label="mean score",
+        marker=0.7,
+    )
+    return dash.render(
+        request,
+        "compare.html",
+        ids=ids,
+        details=details,
+        recent=recent,
+        problems=problems,
+        metrics=metric_rows(details) if details else [],
+        scenario_scores=scores,
+        scenario_rates=rates,
+        chart=chart,
+        min_compare=MIN_COMPARE,
+        max_compare=MAX_COMPARE,
+    )
+
+
+def _batch_page(dash: Dashboard, request: Request, batch_id: str) -> Response:
+    """One batch: its breakdown charts, run matrix and controls, refreshed live while it runs."""
+    try:
+        # The fingerprint before the detail: a run landing in between makes the next poll
+        # differ (one extra reload) instead of hiding that run until the next change.
+        fingerprint = dash.store.batch_fingerprint(batch_id)
+        detail = dash.store.get_batch(batch_id)
+    except NotFoundError:
+        return dash.elsewhere(request, "batch", batch_id)  # a unique start or end of an id
+    live = detail.summary.completed_at is None
+    return dash.render(
+        request,
+        "batch.html",
+        detail=detail,
+        s=detail.summary,
+        charts=batch_charts(detail),
+        matrix=batch_matrix(detail.summary.batch_id, detail.runs),
+        controls=[(c, read_control(c)) for c in detail.controls],
+        live_url=f"/dashboard-api/batches/{batch_id}/fingerprint" if live else None,
+        live_fingerprint=fingerprint if live else None,
+    )
+
+
+def _batch_fingerprint_api(dash: Dashboard, batch_id: str) -> JSONResponse:
+    """The batch's fingerprint and run count, as the live-refresh script polls them."""
+    try:
+        fingerprint = dash.store.batch_fingerprint(batch_id)
+    except NotFoundError:
+        return JSONResponse({"error": "Batch not found"}, status_code=404, headers=LIVE_HEADERS)
+    runs = dash.store.list_runs(RunFilters(batch_id=batch_id), limit=1).total
+    return JSONResponse({"fingerprint": fingerprint, "runs": runs}, headers=LIVE_HEADERS)
+
+
+def _global_fingerprint_api(dash: Dashboard) -> JSONResponse:
+    """The overview's fingerprint and run count, as the live-refresh script polls them."""
+    stats = dash.store.stats()
+    recent = dash.store.list_batches(limit=5).items
+    return JSONResponse(
+        {"fingerprint": global_fingerprint(stats, recent), "runs": stats.runs}, headers=LIVE_HEADERS
+    )
+
+
 def register(router: APIRouter, dash: Dashboard) -> None:
     """Add /batches, /batches/compare, /batches/{id} and the live-refresh endpoints to ``router``."""
 
     @router.get("/batches", response_class=HTMLResponse)
     def batches_page(request: Request) -> HTMLResponse:
-        cursor = request.query_params.get("cursor") or None
-        problem = None
-        try:
-            page = dash.store.list_batches(limit=BATCH_PAGE_SIZE, cursor=cursor)
-        except StoreError as exc:
-            if exc.field != "cursor":
-                raise
-            problem, cursor = "that page link has expired; showing the first page", None
-            page = dash.store.list_batches(limit=BATCH_PAGE_SIZE)
-        return dash.render(request, "batches.html", page=page, cursor=cursor, problem=problem)
+        return _batches_page(dash, request)
 
     @router.get("/batches/compare", response_class=HTMLResponse)
     def compare_page(request: Request) -> Response:
-        query = request.query_params
-        ids = parse_ids([*query.getlist("ids"), *query.getlist("ids[]")])
-        problems: list[str] = []
-        details: list[BatchDetail] = []
-        if ids and not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
-            problems.append(f"pick between {MIN_COMPARE} and {MAX_COMPARE} batches (you picked {len(ids)})")
-        elif ids:
-            canonical = canonical_ids(dash.store, ids, problems)
-            if canonical != ids and not problems:  # shortened ids: redirect to the full ones
-                return RedirectResponse(compare_link(query, canonical), status_code=307)
-        recent = dash.store.list_batches(limit=RECENT_FOR_PICKER).items
-        if ids and not problems and MIN_COMPARE <= len(ids) <= MAX_COMPARE:
-            # At most five get_batch calls, bounded by MAX_COMPARE: one per compared batch.
-            for batch_id in ids:
-                try:
-                    details.append(dash.store.get_batch(batch_id))
-                except NotFoundError:
-                    problems.append(f"batch {batch_id!r} not found")
-            if problems:
-                details = []
-            # The picker forms ask for the oldest batch as the baseline, so deltas read as progress;
-            # a hand-written URL keeps its own order.
-            if query.get("baseline") == "oldest":
-                details.sort(key=lambda d: d.summary.created_at)
-        scores, rates = scenario_rows(details) if details else ([], [])
-        chart = hbar_chart(
-            [
-                Bar(
-                    d.summary.batch_id,
-                    d.summary.mean_score or 0.0,
-                    f"{d.summary.batch_id}: mean score {format_score(d.summary.mean_score, 3)} over {d.summary.runs} runs",
-                    _tone(d.summary.mean_score),
-                )
-                for d in details
-            ],
-            title="Mean score per batch",
-            x_label="mean score",
-            marker=0.7,
-        )
-        return dash.render(
-            request,
-            "compare.html",
-            ids=ids,
-            details=details,
-            recent=recent,
-            problems=problems,
-            metrics=metric_rows(details) if details else [],
-            scenario_scores=scores,
-            scenario_rates=rates,
-            chart=chart,
-            min_compare=MIN_COMPARE,
-            max_compare=MAX_COMPARE,
-        )
+        return _compare_page(dash, request)
 
     @router.get("/batches/{batch_id}", response_class=HTMLResponse)
     def batch_page(request: Request, batch_id: str) -> Response:
-        try:
-            # The fingerprint before the detail: a run landing in between makes the next poll
-            # differ (one extra reload) instead of hiding that run until the next change.
-            fingerprint = dash.store.batch_fingerprint(batch_id)
-            detail = dash.store.get_batch(batch_id)
-        except NotFoundError:
-            return dash.elsewhere(request, "batch", batch_id)  # a unique start or end of an id
-        live = detail.summary.completed_at is None
-        return dash.render(
-            request,
-            "batch.html",
-            detail=detail,
-            s=detail.summary,
-            charts=batch_charts(detail),
-            matrix=batch_matrix(detail.summary.batch_id, detail.runs),
-            controls=[(c, read_control(c)) for c in detail.controls],
-            live_url=f"/dashboard-api/batches/{batch_id}/fingerprint" if live else None,
-            live_fingerprint=fingerprint if live else None,
-        )
+        return _batch_page(dash, request, batch_id)
 
     @router.get("/dashboard-api/batches/{batch_id}/fingerprint")
     def batch_fingerprint_api(batch_id: str) -> JSONResponse:
@@ -167,18 +201,9 @@ def register(router: APIRouter, dash: Dashboard) -> None:
         The store's cheap ``batch_fingerprint`` (one aggregate over the batch index) and the run
         count, rather than the whole batch detail every few seconds per open page.
         """
-        try:
-            fingerprint = dash.store.batch_fingerprint(batch_id)
-        except NotFoundError:
-            return JSONResponse({"error": "Batch not found"}, status_code=404, headers=LIVE_HEADERS)
-        runs = dash.store.list_runs(RunFilters(batch_id=batch_id), limit=1).total
-        return JSONResponse({"fingerprint": fingerprint, "runs": runs}, headers=LIVE_HEADERS)
+        return _batch_fingerprint_api(dash, batch_id)
 
     @router.get("/dashboard-api/fingerprint")
     def global_fingerprint_api() -> JSONResponse:
         """The overview's fingerprint: the same two calls the overview makes for its totals."""
-        stats = dash.store.stats()
-        recent = dash.store.list_batches(limit=5).items
-        return JSONResponse(
-            {"fingerprint": global_fingerprint(stats, recent), "runs": stats.runs}, headers=LIVE_HEADERS
-        )
+        return _global_fingerprint_api(dash)

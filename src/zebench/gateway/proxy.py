@@ -11,7 +11,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 from starlette.requests import Request
@@ -41,6 +41,12 @@ from zebench.results.model_calls import ModelCall, Wire
 
 MAX_REQUEST_BYTES = 32 * 1024 * 1024
 PREFIX = "zebench model gateway: "
+
+
+class _OnDone(Protocol):
+    """What the gateway does with a finished call: its events when streamed, else its whole body."""
+
+    def __call__(self, call: ModelCall, events: list[str], reply_body: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class GatewayApp:
     async def _generate(
         self, found: Route, fmt: WireFormat, request: Request, headers: dict[str, str], body: dict[str, Any]
     ) -> Response:
+        """A model call: refuse it when a budget is spent, apply the policy, then replay or forward it."""
         upstream = self.upstreams[found.wire]
         draft = Draft(index=self.ledger.next_index(), wire=found.wire, path=found.upstream_path)
         draft.provider = upstream.provider
@@ -136,6 +143,14 @@ class GatewayApp:
         if refusal is not None:
             message = f"{refusal}; no further model calls are allowed in this run"
             return self._error(fmt, draft, 400, message, "budget_exceeded", "budget")
+        found = self._apply_policy(found, fmt, body, draft)
+        hide_usage = fmt.prepare_stream(body) if draft.stream else False
+        if self.replay is not None:
+            return self._replayed(fmt, draft, hide_usage)
+        return await self._forward_generation(found, fmt, request, headers, body, upstream, draft, hide_usage)
+
+    def _apply_policy(self, found: Route, fmt: WireFormat, body: dict[str, Any], draft: Draft) -> Route:
+        """Map the model name, withhold tools not granted, pin or record the generation settings."""
         alias = self._alias(draft.model_requested)
         if alias is not None:
             found = fmt.set_model(found, body, alias)
@@ -143,9 +158,20 @@ class GatewayApp:
         draft.withheld = fmt.withhold_tools(body, self.policy.grants)
         pinned = fmt.pin(body, dict(self.policy.pin)) if self.policy.pin else []
         draft.settings = fmt.settings(body).model_copy(update={"pinned": pinned})
-        hide_usage = fmt.prepare_stream(body) if draft.stream else False
-        if self.replay is not None:
-            return self._replayed(fmt, draft, hide_usage)
+        return found
+
+    async def _forward_generation(
+        self,
+        found: Route,
+        fmt: WireFormat,
+        request: Request,
+        headers: dict[str, str],
+        body: dict[str, Any],
+        upstream: Upstream,
+        draft: Draft,
+        hide_usage: bool,
+    ) -> Response:
+        """Send the call to the provider and pass its reply back, streamed or whole."""
         url = upstream.url(found.upstream_path)
         sent = self.client().build_request(
             "POST",
@@ -162,6 +188,16 @@ class GatewayApp:
             text = f"the provider could not be reached: {type(exc).__name__}: {exc}"
             return self._error(fmt, draft, 502, text, "upstream_unreachable", "infra")
         draft.mark_first_byte()
+        done = self._on_done(body, reply)
+        if reply.status_code < 400 and reply.headers.get("content-type", "").startswith("text/event-stream"):
+            job = StreamPass(
+                fmt, hide_usage, draft, done, self.pricing, keep_events=self.recorder is not None
+            )
+            return stream_reply(reply, job)
+        return await self._whole_reply(fmt, draft, reply, done)
+
+    def _on_done(self, body: dict[str, Any], reply: httpx2.Response) -> _OnDone:
+        """What to do with a finished call: add it to the ledger and, under --record, record it."""
 
         def done(call: ModelCall, events: list[str], reply_body: str | None = None) -> None:
             self.ledger.add(call)
@@ -181,11 +217,12 @@ class GatewayApp:
                     )
                 )
 
-        if reply.status_code < 400 and reply.headers.get("content-type", "").startswith("text/event-stream"):
-            job = StreamPass(
-                fmt, hide_usage, draft, done, self.pricing, keep_events=self.recorder is not None
-            )
-            return stream_reply(reply, job)
+        return done
+
+    async def _whole_reply(
+        self, fmt: WireFormat, draft: Draft, reply: httpx2.Response, done: _OnDone
+    ) -> Response:
+        """A reply that is not a stream: read it (capped), record the call, pass it back as it came."""
         try:
             data = await read_capped(reply)
         except (httpx2.TimeoutException, httpx2.TransportError, httpx2.DecodingError) as exc:

@@ -13,27 +13,31 @@ from zebench.commands.runner import CommandRunner, LocalCommandRunner, runner_ho
 from zebench.errors import ZebenchError
 from zebench.evaluators.base import BUILTIN_EVALUATORS
 from zebench.packages import scenario_runtime
-from zebench.results.models import RunRecord, RunStatus, Telemetry, utcnow
-from zebench.results.ranges import is_cost
+from zebench.results.models import RunRecord, RunStatus, utcnow
 from zebench.results.trajectory import Trajectory
 from zebench.runner.evaluate import add_judge_usage, run_evaluators
 from zebench.runner.gateway_phase import agent_gateway, apply_verdict, record_gateway
 from zebench.runner.progress import NullProgress, ProgressReporter
+from zebench.runner.record_phases import record_agent_result, record_diff
 from zebench.runner.sink import ResultSink
 from zebench.runner.tests import read_run_tests
-from zebench.sandbox.secrets import collect_secret_values, scrub_record  # isolation issue: see finally
+from zebench.sandbox.secrets import collect_secret_values, scrub_record  # isolation: _close_and_store
 from zebench.scenarios import resolve_prompt
 from zebench.scenarios.model import Scenario, WorkspaceLimits
 from zebench.scoring import score_run
 from zebench.tools import OracleAnswers, Toolbox
 from zebench.validation import run_validation
-from zebench.workspace import Workspace, copy_hidden_tests, fill_workspace, remove_tree, reserve_workspace
+from zebench.workspace import (
+    Workspace,
+    WorkspaceDiff,
+    copy_hidden_tests,
+    fill_workspace,
+    remove_tree,
+    reserve_workspace,
+)
 
 if TYPE_CHECKING:
     from zebench.gateway import ModelGateway
-
-DIFF_CAP_BYTES = 2_000_000
-_OMITTED_SHOWN = 200  # files named as left out of the diff, per run
 
 # Agent statuses whose workspace is still worth validating and scoring: the agent did some work.
 _EVALUATE_AFTER = {"completed", "budget_exceeded", "timed_out"}
@@ -77,17 +81,6 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise KeyboardInterrupt
 
 
-def _limit_reason(over_limit: str | None, limits: WorkspaceLimits) -> str | None:
-    """The run's reason when the agent left a workspace over its limits."""
-    if over_limit is None:
-        return None
-    return (
-        f"workspace_limit: the agent left {over_limit} in the workspace (limits: {limits.files} files, "
-        f"{limits.bytes} bytes; raise them with workspace_limits: in scenario.yaml or "
-        "--max-workspace-files / --max-workspace-bytes)"
-    )
-
-
 def _validation_commands(scenario: Scenario) -> int | None:
     """How many commands a run's validation phase runs, when that is certain: its validation
     commands, unless a heuristic check or an evaluator that is not built in may run more."""
@@ -126,26 +119,27 @@ def _run_agent(
     return result, gateway
 
 
-def run_one(
-    spec: RunSpec,
-    sink: ResultSink,
-    *,
-    progress: ProgressReporter | None = None,
-    command_runner: CommandRunner | None = None,
-    cancel: threading.Event | None = None,
-) -> RunRecord:
-    """Run one benchmark and store it.
+@dataclass
+class _Run:
+    """One run's state, carried through its phases: where it reports, what it has built so far."""
 
-    A ``ZebenchError`` (bad input such as a solution that does not apply) is stored as a failed
-    run and then re-raised so the CLI can exit 2. Ctrl-C stores the run as interrupted and
-    re-raises ``KeyboardInterrupt``; so does ``cancel`` being set, checked between phases (the
-    event is also in ``task.extra["cancel"]`` for agents that can stop mid-run). Any other agent
-    crash is stored as failed and returned.
-    """
-    progress = progress or NullProgress()
-    runner = command_runner or local_runner(spec.scenario)
-    if cancel is not None and isinstance(runner, LocalCommandRunner):
-        runner = runner.with_cancel(cancel)  # a cancelled batch also stops a running command
+    spec: RunSpec
+    sink: ResultSink
+    progress: ProgressReporter
+    runner: CommandRunner
+    cancel: threading.Event | None
+    record: RunRecord
+    started: float = field(default_factory=time.monotonic)
+    trajectory: Trajectory = field(default_factory=Trajectory)
+    workspace: Workspace | None = None  # set once filled: every end removes it
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+
+def _new_record(spec: RunSpec, runner: CommandRunner) -> RunRecord:
+    """The run's record before any phase: what was asked for, and with which isolation."""
     scenario = spec.scenario
     record = RunRecord(
         batch_id=spec.batch_id,
@@ -164,153 +158,197 @@ def run_one(
         record.run_id = spec.run_id
     # Which isolation the commands had is part of the evidence: a run without a sandbox says so.
     record.metadata["sandbox"] = getattr(runner, "sandbox_name", "none")
-    label = spec.label
-    started = time.monotonic()
-    trajectory = Trajectory()
-    workspace: Workspace | None = None
-    agent_result: AgentResult | None = None
+    return record
+
+
+def _setup(run: _Run) -> tuple[str, Agent]:
+    """The setup phase: the tier's prompt (as sent, in the record) and the agent."""
+    spec = run.spec
+    run.progress.phase(run.label, "setup")
+    prompt = resolve_prompt(spec.scenario, spec.tier)
+    run.record.prompt_sent = (
+        prompt.text
+        if spec.system_prompt is None
+        else (f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}")
+    )
+    agent = create_agent(spec.agent, spec.options)
+    return prompt.text, agent
+
+
+def _open_workspace(run: _Run) -> Workspace:
+    """The workspace phase: reserve the folder, store the run as running, copy the fixture in."""
+    scenario = run.spec.scenario
+    run.progress.phase(run.label, "workspace")
+    folder = reserve_workspace(scenario, run.spec.workspace_root)
+    # The running record names its folder, so --resume can remove it after a kill -9.
+    run.record.telemetry.workspace_dir = str(folder)
+    # The validation phase's sandbox starts now, in the background, while the record is stored,
+    # the fixture copied and the agent works.
+    runner_hook(run.runner, "prepare_next", folder, commands=_validation_commands(scenario))
+    try:
+        run.sink.save_run(run.record)  # stored as running first, so a kill -9 leaves a trace to resume from
+        workspace = fill_workspace(scenario, folder)
+    except BaseException:
+        remove_tree(folder)  # fill_workspace removes it on its own failures; this is for the store's
+        raise
+    run.workspace = workspace
+    return workspace
+
+
+def _agent_phase(run: _Run, agent: Agent, prompt: str, workspace: Workspace) -> AgentResult:
+    """The agent phase: run the agent on the workspace and record what it reported."""
+    spec, record = run.spec, run.record
+    oracle = OracleAnswers(spec.scenario.oracle_answers)
+    toolbox = Toolbox(workspace.path, trajectory=run.trajectory, command_runner=run.runner, oracle=oracle)
+
+    _check_cancel(run.cancel)
+    run.progress.phase(run.label, "agent", spec.agent)
+    run.trajectory.message("user", prompt)
+    label, progress = run.label, run.progress
+    task = AgentTask(
+        run_id=record.run_id,
+        prompt=prompt,
+        workspace=workspace.path,
+        scenario=spec.scenario,
+        tier=spec.tier,
+        tools=toolbox,
+        trajectory=run.trajectory,
+        system_prompt=spec.system_prompt,
+        model=spec.options.model,
+        extra={"on_event": lambda message: progress.event(label, message), "cancel": run.cancel},
+    )
+    agent_started = time.monotonic()
+    agent_result, gateway = _run_agent(agent, task, spec, run.runner)
+    agent_ms = int((time.monotonic() - agent_started) * 1000)
+    record.oracle_questions = list(oracle.log)
+    record_agent_result(record, agent_result, agent_ms, workspace.path)
+    if gateway is not None:  # tokens, cost and the call log from the gateway, for every agent alike
+        record_gateway(record, agent_result, gateway)
+    return agent_result
+
+
+def _evaluate(
+    run: _Run, prompt: str, workspace: Workspace, diff: WorkspaceDiff, agent_result: AgentResult
+) -> None:
+    """The validation and evaluation phases: run the checks, the evaluators, and score the run."""
+    scenario, record, runner, progress, label = (
+        run.spec.scenario,
+        run.record,
+        run.runner,
+        run.progress,
+        run.label,
+    )
+    _check_cancel(run.cancel)
+    progress.phase(label, "validation")
+    runner_hook(runner, "next_phase")  # the agent's sandbox and all it left running end here
+    copy_hidden_tests(scenario, workspace.path)
+    record.validation = run_validation(
+        scenario,
+        workspace.path,
+        runner,
+        on_command=lambda name: progress.phase(label, "validation", name),
+    )
+    progress.phase(label, "evaluation")
+    test_results = read_run_tests(record, scenario, workspace.path)
+    record.evaluations = run_evaluators(
+        scenario.evaluators,
+        scenario=scenario,
+        workspace=workspace.path,
+        prompt=prompt,
+        validation=record.validation,
+        diff=diff.patch,
+        changed_files=diff.changed_files,
+        dependency_changes=diff.dependency_changes,
+        agent_result=agent_result,
+        command_runner=runner,
+        baseline_ref=workspace.baseline_ref,
+        agent_tree=workspace.snapshot_tree(),
+        repo=workspace.repo,
+        test_results=test_results,
+    )
+
+
+def _run_phases(run: _Run) -> None:
+    """Every phase of the run in order, finishing its record with the run's status and reason."""
+    record = run.record
+    prompt, agent = _setup(run)
+    _check_cancel(run.cancel)
+    workspace = _open_workspace(run)
+    agent_result = _agent_phase(run, agent, prompt, workspace)
+    diff, limit_reason = record_diff(
+        run.record, workspace, run.spec.workspace_limits or run.spec.scenario.workspace_limits
+    )
+    if agent_result.status not in _EVALUATE_AFTER:
+        _finish(record, RunStatus(agent_result.status), agent_result.reason)
+        return
+    _evaluate(run, prompt, workspace, diff, agent_result)
+    card = score_run(record.evaluations, run.spec.scenario.success_threshold)
+    record.total_score = card.total
+    record.telemetry = add_judge_usage(record.telemetry, record.evaluations)
+    if limit_reason is not None:
+        _finish(record, RunStatus.FAILED, limit_reason)
+    elif agent_result.status == "completed":
+        record.is_successful = card.is_successful
+        _finish(record, RunStatus.COMPLETED, None if card.is_successful else card.reason)
+    else:
+        _finish(record, RunStatus(agent_result.status), agent_result.reason)
+
+
+def _close_and_store(run: _Run) -> None:
+    """Every end of a run: close the runner, complete the telemetry, scrub, remove the workspace, store."""
+    runner_hook(run.runner, "close")
+    telemetry = run.record.telemetry
+    telemetry.duration_ms = int((time.monotonic() - run.started) * 1000)
+    telemetry.tool_call_counts = run.trajectory.tool_call_counts()
+    telemetry.tool_calls = sum(telemetry.tool_call_counts.values())
+    run.record.artifacts["trajectory"] = run.trajectory.to_json()
+    if run.record.completed_at is None:
+        _finish(run.record, RunStatus.FAILED, "run ended unexpectedly")
+    # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
+    run.record = scrub_record(run.record, collect_secret_values())
+    if run.workspace is not None:  # before the save, which may fail: every end removes it
+        run.workspace.remove(background=True, keep_files=run.spec.keep_workspace)
+    run.progress.phase(run.label, "store")
+    try:
+        run.sink.save_run(run.record)
+    except KeyboardInterrupt:
+        run.sink.save_run(run.record)  # a second Ctrl-C during the write must not lose the run
+    run.progress.run_finished(run.record)
+
+
+def run_one(
+    spec: RunSpec,
+    sink: ResultSink,
+    *,
+    progress: ProgressReporter | None = None,
+    command_runner: CommandRunner | None = None,
+    cancel: threading.Event | None = None,
+) -> RunRecord:
+    """Run one benchmark and store it.
+
+    A ``ZebenchError`` (bad input such as a solution that does not apply) is stored as a failed
+    run and then re-raised so the CLI can exit 2. Ctrl-C stores the run as interrupted and
+    re-raises ``KeyboardInterrupt``; so does ``cancel`` being set, checked between phases (the
+    event is also in ``task.extra["cancel"]`` for agents that can stop mid-run). Any other agent
+    crash is stored as failed and returned.
+    """
+    runner = command_runner or local_runner(spec.scenario)
+    if cancel is not None and isinstance(runner, LocalCommandRunner):
+        runner = runner.with_cancel(cancel)  # a cancelled batch also stops a running command
+    run = _Run(spec, sink, progress or NullProgress(), runner, cancel, _new_record(spec, runner))
     pending_error: BaseException | None = None
     try:
-        progress.phase(label, "setup")
-        prompt = resolve_prompt(scenario, spec.tier)
-        record.prompt_sent = (
-            prompt.text
-            if spec.system_prompt is None
-            else (f"[system]\n{spec.system_prompt}\n\n[user]\n{prompt.text}")
-        )
-        agent = create_agent(spec.agent, spec.options)
-        _check_cancel(cancel)
-        progress.phase(label, "workspace")
-        folder = reserve_workspace(scenario, spec.workspace_root)
-        # The running record names its folder, so --resume can remove it after a kill -9.
-        record.telemetry.workspace_dir = str(folder)
-        # The validation phase's sandbox starts now, in the background, while the record is stored,
-        # the fixture copied and the agent works.
-        runner_hook(runner, "prepare_next", folder, commands=_validation_commands(scenario))
-        try:
-            sink.save_run(record)  # stored as running first, so a kill -9 leaves a trace to resume from
-            workspace = fill_workspace(scenario, folder)
-        except BaseException:
-            remove_tree(folder)  # fill_workspace removes it on its own failures; this is for the store's
-            raise
-        oracle = OracleAnswers(scenario.oracle_answers)
-        toolbox = Toolbox(workspace.path, trajectory=trajectory, command_runner=runner, oracle=oracle)
-
-        _check_cancel(cancel)
-        progress.phase(label, "agent", spec.agent)
-        trajectory.message("user", prompt.text)
-        task = AgentTask(
-            run_id=record.run_id,
-            prompt=prompt.text,
-            workspace=workspace.path,
-            scenario=scenario,
-            tier=spec.tier,
-            tools=toolbox,
-            trajectory=trajectory,
-            system_prompt=spec.system_prompt,
-            model=spec.options.model,
-            extra={"on_event": lambda message: progress.event(label, message), "cancel": cancel},
-        )
-        agent_started = time.monotonic()
-        agent_result, gateway = _run_agent(agent, task, spec, runner)
-        agent_ms = int((time.monotonic() - agent_started) * 1000)
-        record.oracle_questions = list(oracle.log)
-        if agent_result.model:
-            record.model = agent_result.model
-        # A plug-in agent's cost outside 0..1e9 (negative, NaN) is no measurement: unknown instead.
-        known_cost = is_cost(agent_result.cost_usd)
-        record.telemetry = Telemetry(
-            agent_duration_ms=agent_ms,
-            turns=agent_result.turns,
-            tokens=agent_result.usage,
-            cost_usd=agent_result.cost_usd if known_cost else None,
-            cost_kind=agent_result.cost_kind if known_cost else None,
-            workspace_dir=str(workspace.path),
-        )
-        record.artifacts["agent_output"] = agent_result.final_message
-        if agent_result.metadata:
-            # What the agent reported about itself (a CLI's version, exit code, its own usage figures).
-            record.metadata["agent"] = agent_result.metadata
-        if gateway is not None:  # tokens, cost and the call log from the gateway, for every agent alike
-            record_gateway(record, agent_result, gateway)
-
-        limits = spec.workspace_limits or scenario.workspace_limits
-        diff = workspace.diff(DIFF_CAP_BYTES, limits=limits)
-        record.artifacts["diff"] = diff.patch
-        record.changed_files = diff.changed_files
-        record.dependency_changes = diff.dependency_changes
-        record.metadata["diff_truncated"] = diff.truncated
-        if diff.omitted:
-            record.metadata["diff_omitted"] = [o.model_dump() for o in diff.omitted[:_OMITTED_SHOWN]]
-        limit_reason = _limit_reason(diff.over_limit, limits)
-
-        if agent_result.status not in _EVALUATE_AFTER:
-            _finish(record, RunStatus(agent_result.status), agent_result.reason)
-        else:
-            _check_cancel(cancel)
-            progress.phase(label, "validation")
-            runner_hook(runner, "next_phase")  # the agent's sandbox and all it left running end here
-            copy_hidden_tests(scenario, workspace.path)
-            record.validation = run_validation(
-                scenario,
-                workspace.path,
-                runner,
-                on_command=lambda name: progress.phase(label, "validation", name),
-            )
-            progress.phase(label, "evaluation")
-            test_results = read_run_tests(record, scenario, workspace.path)
-            record.evaluations = run_evaluators(
-                scenario.evaluators,
-                scenario=scenario,
-                workspace=workspace.path,
-                prompt=prompt.text,
-                validation=record.validation,
-                diff=diff.patch,
-                changed_files=diff.changed_files,
-                dependency_changes=diff.dependency_changes,
-                agent_result=agent_result,
-                command_runner=runner,
-                baseline_ref=workspace.baseline_ref,
-                agent_tree=workspace.snapshot_tree(),
-                repo=workspace.repo,
-                test_results=test_results,
-            )
-            card = score_run(record.evaluations, scenario.success_threshold)
-            record.total_score = card.total
-            record.telemetry = add_judge_usage(record.telemetry, record.evaluations)
-            if limit_reason is not None:
-                _finish(record, RunStatus.FAILED, limit_reason)
-            elif agent_result.status == "completed":
-                record.is_successful = card.is_successful
-                _finish(record, RunStatus.COMPLETED, None if card.is_successful else card.reason)
-            else:
-                _finish(record, RunStatus(agent_result.status), agent_result.reason)
+        _run_phases(run)
     except KeyboardInterrupt as exc:
-        _finish(record, RunStatus.INTERRUPTED, "interrupted by the user (Ctrl-C)")
+        _finish(run.record, RunStatus.INTERRUPTED, "interrupted by the user (Ctrl-C)")
         pending_error = exc
     except ZebenchError as exc:
-        _finish(record, RunStatus.FAILED, exc.one_line())
+        _finish(run.record, RunStatus.FAILED, exc.one_line())
         pending_error = exc
     except Exception as exc:
-        _finish(record, RunStatus.FAILED, f"harness error: {type(exc).__name__}: {exc}")
+        _finish(run.record, RunStatus.FAILED, f"harness error: {type(exc).__name__}: {exc}")
     finally:
-        runner_hook(runner, "close")
-        record.telemetry.duration_ms = int((time.monotonic() - started) * 1000)
-        record.telemetry.tool_call_counts = trajectory.tool_call_counts()
-        record.telemetry.tool_calls = sum(record.telemetry.tool_call_counts.values())
-        record.artifacts["trajectory"] = trajectory.to_json()
-        if record.completed_at is None:
-            _finish(record, RunStatus.FAILED, "run ended unexpectedly")
-        # Isolation issue (zebench.sandbox): no configured secret value or key-like string is stored.
-        record = scrub_record(record, collect_secret_values())
-        if workspace is not None:  # before the save, which may fail: every end removes it
-            workspace.remove(background=True, keep_files=spec.keep_workspace)
-        progress.phase(label, "store")
-        try:
-            sink.save_run(record)
-        except KeyboardInterrupt:
-            sink.save_run(record)  # a second Ctrl-C during the write must not lose the run
-        progress.run_finished(record)
+        _close_and_store(run)
     if pending_error is not None:
         raise pending_error
-    return record
+    return run.record
