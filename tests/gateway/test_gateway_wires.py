@@ -37,7 +37,7 @@ def test_anthropic_messages_json_and_stream() -> None:
         ) as s:
             final = s.get_final_message()
         assert final.content[1].input == {"path": "app.py"}  # type: ignore[union-attr]
-        calls = generation_calls(gw)
+        calls = generation_calls(gw, expected=2)
         assert [c.stream for c in calls] == [False, True]
         # Anthropic reports no reasoning count: the gateway records none; the rest is exact.
         expected = SERVED.model_copy(update={"reasoning": 0})
@@ -62,7 +62,7 @@ def test_openai_chat(stream: bool) -> None:
             reply = client.chat.completions.create(model="fake-model", messages=messages, max_tokens=77)  # type: ignore[arg-type]
             assert reply.choices[0].message.tool_calls
             assert reply.usage is not None and reply.usage.prompt_tokens == 70
-        (call,) = generation_calls(gw)
+        (call,) = generation_calls(gw, expected=1)
         assert call.wire == "openai-chat" and call.stream is stream and call.status == 200
         assert call.usage == SERVED
         assert call.settings.max_tokens == (None if stream else 77)
@@ -80,7 +80,7 @@ def test_openai_responses(stream: bool) -> None:
         assert [item.type for item in final.output] == ["message", "function_call"]
         assert json.loads(final.output[1].arguments) == {"path": "app.py"}  # type: ignore[union-attr]
         assert final.usage is not None and final.usage.output_tokens_details.reasoning_tokens == 10
-        (call,) = generation_calls(gw)
+        (call,) = generation_calls(gw, expected=1)
         assert call.wire == "openai-responses" and call.stream is stream
         assert call.usage == SERVED
         assert call.settings.reasoning_effort == "low"
@@ -105,7 +105,7 @@ def test_gemini(stream: bool) -> None:
             names = [fc.name for fc in reply.function_calls or []]
             assert reply.usage_metadata.thoughts_token_count == 10
         assert names == ["read_file"]
-        (call,) = generation_calls(gw)
+        (call,) = generation_calls(gw, expected=1)
         assert call.wire == "gemini" and call.stream is stream and call.model == "fake-model"
         assert call.usage == SERVED
         assert (call.settings.temperature, call.settings.max_tokens) == (0.5, 123)
