@@ -206,6 +206,25 @@ def measure_caching(turns: int = 40, step: int = 100, budget: int | None = 20_00
     }
 
 
+def summary_figures(repeats: int) -> dict[str, list[float]]:
+    """The figures ``benchmarks/summary.py`` prints: dollars and billed input-token equivalents of
+    the 40-turn run without and with the cache, and whether both ended alike (1.0).
+
+    Measured once whatever ``repeats`` says: they are token counts from a scripted run, the same
+    on every repetition and on any machine load, so repeating would only cost time.
+    """
+    del repeats
+    result = measure_caching(budget=None)
+    plain, cached = result["runs"][0], result["runs"][1]
+    return {
+        "uncached_usd": [plain["cost_usd"]],
+        "cached_usd": [cached["cost_usd"]],
+        "uncached_tokens": [plain["input_equivalent"]],
+        "cached_tokens": [cached["input_equivalent"]],
+        "same_result": [1.0 if result["same_result"] else 0.0],
+    }
+
+
 def report(result: dict[str, Any]) -> None:
     print(
         f"prompt caching on a {result['turns']}-turn run ({result['model']}; the fake LLM through the gateway; "

@@ -70,6 +70,20 @@ print(log.status, len(log.samples or []), ok)
 """
 
 
+# Prints runs, successes, then each unsuccessful run's status and reason (what a failure was).
+CHECK_STORE = """
+import sys
+from zebench.store import open_store
+store = open_store(sys.argv[1])
+stats = store.stats()
+print(stats.runs)
+print(stats.successes)
+for run in store.list_runs(limit=1000).items:
+    if not run.is_successful:
+        print(run.run_id, run.status, run.reason)
+"""
+
+
 def make_suite(root: Path) -> Path:
     directory = root / "ovh" / "scenarios" / "trivial"
     (directory / "prompts").mkdir(parents=True)
@@ -102,11 +116,10 @@ def zebench_time(root: Path, n: int, sandbox: str = "none") -> Measurement:
             "--workspace-root", str(root / "zb-ws"), "--sandbox", sandbox, "--json"]  # fmt: skip
     measured, _ = timed(argv, root, env)
     check = subprocess.run(
-        [sys.executable, "-c", "import sys; from zebench.store import open_store; s=open_store(sys.argv[1]); "
-         "print(s.stats().runs, s.stats().successes)", f"sqlite:///{db}"], capture_output=True, text=True,
-    )  # fmt: skip
-    runs, ok = check.stdout.split()
-    assert int(runs) == n and int(ok) == n, f"zebench: {runs} runs, {ok} successes for n={n}"
+        [sys.executable, "-c", CHECK_STORE, f"sqlite:///{db}"], capture_output=True, text=True
+    )
+    runs, ok, *failures = check.stdout.splitlines()
+    assert int(runs) == n and int(ok) == n, f"zebench: {runs} runs, {ok} successes for n={n}: {failures[:3]}"
     db.unlink()
     return measured
 

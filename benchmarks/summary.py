@@ -38,6 +38,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from overhead import harnesses, per_run, spread
 from saturation import measure_saturated
@@ -140,21 +141,12 @@ def start_up(args: argparse.Namespace, root: Path) -> list[Figure]:
 
 
 def caching_figures(repeats: int) -> dict[str, list[float]]:
-    """The hook for issue 18 part 3: ``benchmarks/caching.py``'s ``summary_figures(repeats)``.
+    """``benchmarks/caching.py``'s figures: lists under ``uncached_usd``, ``cached_usd``,
+    ``uncached_tokens`` and ``cached_tokens`` (billed input-token equivalents) of the 40-turn
+    scripted run, and ``same_result`` (1.0 when both runs ended alike)."""
+    from caching import summary_figures
 
-    Expected to return lists of one value per repetition under the keys ``uncached_usd``,
-    ``cached_usd``, ``uncached_tokens`` and ``cached_tokens`` (billed input-token equivalents) of
-    the 40-turn scripted run, and ``same_result`` (1.0 when both runs ended alike). Raises
-    :class:`FigureUnavailable` while that script is missing: no figure is ever made up here.
-    """
-    try:
-        from caching import summary_figures  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise FigureUnavailable(
-            f"benchmarks/caching.py (prompt caching, issue 18 part 3) is not on this branch: {exc}"
-        ) from None
-    figures: dict[str, list[float]] = summary_figures(repeats)
-    return figures
+    return summary_figures(repeats)
 
 
 def caching(args: argparse.Namespace, root: Path) -> list[Figure]:
@@ -286,14 +278,17 @@ MEASURE: dict[str, Callable[[argparse.Namespace, Path], list[Figure]]] = {
 }
 
 
-def print_table(figures: list[Figure], load: str) -> None:
-    print(f"\nzebench performance summary ({os.cpu_count()} cores, load average {load}); median [min–max]")
+def print_table(figures: list[Figure], load: str, file: TextIO = sys.stdout) -> None:
+    print(
+        f"\nzebench performance summary ({os.cpu_count()} cores, load average {load}); median [min–max]",
+        file=file,
+    )
     widths = [max(len(getattr(f, col)) for f in figures) for col in ("name", "value", "goal", "peer")]
     head = ("figure", "zebench", "goal", "peer, same run")
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  verdict")
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  verdict", file=file)
     for f in figures:
         cells = (f.name, f.value, f.goal, f.peer)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {f.verdict}")
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {f.verdict}", file=file)
 
 
 def main() -> None:
@@ -318,10 +313,14 @@ def main() -> None:
             folder = root / section
             folder.mkdir()
             try:
-                figures += MEASURE[section](args, folder)
+                got = MEASURE[section](args, folder)
             except FigureUnavailable as exc:
-                figures.append(Figure(section, "NOT MEASURED", "-", str(exc), "MISSING"))
+                got = [Figure(section, "NOT MEASURED", "-", str(exc), "MISSING")]
+            except Exception as exc:  # one section's failure must not lose the others' figures
+                got = [Figure(section, "FAILED", "-", f"{type(exc).__name__}: {exc}"[:300], "ERROR")]
+            figures += got
             print(f"[{section} done]", file=sys.stderr, flush=True)
+            print_table(got, "so far", file=sys.stderr)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     load = " ".join(f"{a:.2f}" for a in load_before) + " -> " + " ".join(f"{a:.2f}" for a in os.getloadavg())
