@@ -11,11 +11,11 @@ import json
 import re
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from zebench.llm.fake import anthropic_wire, gemini_wire, openai_wire, responses_wire
-from zebench.llm.fake.caching import MAX_BREAKPOINTS, count_breakpoints
+from zebench.llm.fake.caching import MAX_BREAKPOINTS, PromptCache, count_breakpoints
 from zebench.llm.fake.conversation import (
     anthropic_context,
     gemini_context,
@@ -24,16 +24,38 @@ from zebench.llm.fake.conversation import (
     rough_token_count,
     system_text,
 )
-from zebench.llm.fake.script import FakeFault
-
-if TYPE_CHECKING:
-    from zebench.llm.fake.server import FakeLLMServer
+from zebench.llm.fake.script import FakeFault, FakeScript
 
 Flavor = Literal["anthropic", "openai", "gemini"]
 _GEMINI_CALL = re.compile(
     r"^/(?:v1beta|v1|v1alpha)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent|countTokens)$"
 )
 _GEMINI_MODELS = re.compile(r"^/(?:v1beta|v1alpha)/models$")
+
+
+class FakeBackend(Protocol):
+    """What a handler needs of the server it serves (``FakeLLMServer``): named here, so the
+    handler does not import the server that imports it."""
+
+    script: FakeScript
+    cache: PromptCache | None
+
+    def _next_number(self) -> int: ...
+
+    def _record(
+        self,
+        number: int,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: Any,
+        outcome: str,
+    ) -> None: ...
+
+    def remember_response(self, response_id: str, turns: int) -> None: ...
+
+    def turns_after(self, response_id: object) -> int: ...
 
 
 class FakeRequestHandler(BaseHTTPRequestHandler):
@@ -44,7 +66,7 @@ class FakeRequestHandler(BaseHTTPRequestHandler):
     # Headers and body are written separately; with Nagle on, the body waits ~40 ms for the
     # client's delayed ACK on every reply.
     disable_nagle_algorithm = True
-    fake: FakeLLMServer  # set on a per-server subclass by FakeLLMServer
+    fake: FakeBackend  # set on a per-server subclass by FakeLLMServer
 
     # --- plumbing -----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from zebench.llm.fake.caching import PromptCache
-from zebench.llm.fake.handler import FakeRequestHandler
+from zebench.llm.fake.handler import FakeBackend, FakeRequestHandler
 from zebench.llm.fake.script import FakeScript, load_script
 
 
@@ -79,7 +79,8 @@ class FakeLLMServer:
         if self._httpd is not None:
             return self
         # A subclass per server carries the back-reference, so two servers never share state.
-        handler = type("BoundFakeRequestHandler", (FakeRequestHandler,), {"fake": self})
+        backend: FakeBackend = self  # typed, so mypy checks this server gives what handlers use
+        handler = type("BoundFakeRequestHandler", (FakeRequestHandler,), {"fake": backend})
         self._httpd = _HTTPServer((self.host, self.port), handler)
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
