@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from zebench.results.trajectory import TrajectoryStep
+from zebench.results.transcript import content_text, read_steps
 
 # Rendering megabytes of diff lines as HTML makes the page unusable; the raw artifact is in the API.
 MAX_DIFF_CHARS = 400_000
@@ -126,39 +127,21 @@ class TrajectoryView:
     problem: str | None = None
 
 
-def _as_text(content: Any) -> str | None:
-    if content is None:
-        return None
-    if isinstance(content, str):
-        return content
-    # Message content can be a list of blocks ({"type": "text", "text": ...}); show text plainly.
-    if isinstance(content, list) and all(isinstance(b, dict) and b.get("type") == "text" for b in content):
-        return "\n\n".join(str(b.get("text", "")) for b in content)
-    return json.dumps(content, indent=2, ensure_ascii=False, default=str)
-
-
-def _raw_steps(text: str) -> list[Any] | None:
-    data = json.loads(text)
-    if isinstance(data, dict):  # some writers wrap the list: {"steps": [...]}
-        data = data.get("steps")
-    return data if isinstance(data, list) else None
-
-
 def parse_trajectory(text: str) -> TrajectoryView:
     """Parse the trajectory artifact (a JSON list of TrajectoryStep) into timeline entries."""
     try:
-        raw = _raw_steps(text)
+        raw = read_steps(text)
     except json.JSONDecodeError as exc:
         return TrajectoryView(steps=[], total=0, problem=f"the trajectory is not valid JSON: {exc.msg}")
-    if raw is None:
-        return TrajectoryView(steps=[], total=0, problem="the trajectory is not a list of steps")
+    except ValueError as exc:  # valid JSON, but not a list of steps
+        return TrajectoryView(steps=[], total=0, problem=str(exc))
     views: list[StepView] = []
     start: float | None = None
     for i, item in enumerate(raw[:MAX_STEPS]):
         try:
             step = TrajectoryStep.model_validate(item)
         except ValidationError:
-            views.append(StepView(i + 1, "unknown", None, "unrecognised step", text=_as_text(item)))
+            views.append(StepView(i + 1, "unknown", None, "unrecognised step", text=content_text(item)))
             continue
         start = step.at if start is None else start
         view = StepView(
@@ -177,7 +160,7 @@ def parse_trajectory(text: str) -> TrajectoryView:
             view.preview = _preview(step.arguments or {})
             view.result = step.result
         else:
-            view.text = _as_text(step.content)
+            view.text = content_text(step.content)
         views.append(view)
     return TrajectoryView(steps=views, total=len(raw))
 

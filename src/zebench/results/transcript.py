@@ -132,7 +132,7 @@ def _entry(step: TrajectoryStep, index: int, max_lines: int) -> TranscriptEntry:
     elif step.type == "llm_call":
         entry.parts += _llm_parts(step.content, max_lines)
     else:
-        text = _as_text(step.content)
+        text = content_text(step.content)
         if text:
             entry.parts.append(("", excerpt(text, max_lines)))
     return entry
@@ -142,7 +142,7 @@ def _llm_parts(content: Any, max_lines: int) -> list[tuple[str, Excerpt]]:
     """An LLM call's reply: its text and the tools it asked for (the request is in the messages)."""
     response = content.get("response") if isinstance(content, dict) else None
     if not isinstance(response, dict):
-        text = _as_text(content)
+        text = content_text(content)
         return [("", excerpt(text, max_lines))] if text else []
     parts: list[tuple[str, Excerpt]] = []
     if isinstance(response.get("text"), str) and response["text"].strip():
@@ -164,7 +164,8 @@ def _title(step: TrajectoryStep) -> str:
     return "note"
 
 
-def _as_text(content: Any) -> str | None:
+def content_text(content: Any) -> str | None:
+    """A step's content as text: a string as it is, text blocks joined, anything else as JSON."""
     if content is None:
         return None
     if isinstance(content, str):
