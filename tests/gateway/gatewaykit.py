@@ -63,16 +63,16 @@ def require_google_genai() -> Any:
     return genai
 
 
-def generation_calls(gw: ModelGateway, expected: int | None = None) -> list[Any]:
+def generation_calls(gw: ModelGateway, expected: int) -> list[Any]:
     """The calls that reached a model (not refusals).
 
     A streamed call is recorded when the gateway's stream ends, just after the client has read its
-    last event, so a test reading it at once waits (up to 5 s) for the ``expected`` count. The
+    last event, so a test reading it at once must wait (up to 5 s) for the ``expected`` count. The
     harness itself reads the calls only after the gateway has stopped, which waits for them.
     """
     deadline = time.monotonic() + 5
     while True:
         calls = [c for c in gw.calls if c.error_class is None]
-        if expected is None or len(calls) >= expected or time.monotonic() > deadline:
+        if len(calls) >= expected or time.monotonic() > deadline:
             return calls
         time.sleep(0.01)

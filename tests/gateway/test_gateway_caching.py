@@ -40,7 +40,7 @@ def test_anthropic_reads_writes_and_hour_writes_are_recorded_and_priced(stream: 
                     seen.append(s.get_final_message().usage)
             else:
                 seen.append(client.messages.create(**params).usage)
-        calls = generation_calls(gw)
+        calls = generation_calls(gw, expected=2)
     assert len(calls) == 2
     for call, usage in zip(calls, seen, strict=True):
         assert call.usage.input == usage.input_tokens
@@ -85,7 +85,7 @@ def test_openai_chat_cached_tokens_are_split_out_of_the_prompt(stream: bool) -> 
                 usage = client.chat.completions.create(model="gpt-4.1", messages=messages).usage  # type: ignore[arg-type]
                 assert usage is not None and usage.prompt_tokens_details is not None
                 prompts.append((usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens))
-        calls = generation_calls(gw)
+        calls = generation_calls(gw, expected=2)
     first, second = calls
     # The first prompt, laid out: 'tools:[]' and each message as compact JSON, one a line.
     laid_out = 9 + sum(len(json.dumps(m, sort_keys=True, separators=(",", ":"))) + 1 for m in base)
@@ -110,7 +110,7 @@ def test_openai_responses_cached_tokens_are_split_out_of_the_input(stream: bool)
                     s.get_final_response()
             else:
                 client.responses.create(model="gpt-5", input=[*items, *extra])
-        first, second = generation_calls(gw)
+        first, second = generation_calls(gw, expected=2)
     assert first.usage.input == 2273  # 'instructions:null' and the developer item's role make it longer
     assert first.usage.cache_read == 0 and second.usage.cache_read == 1024 + 9 * 128
     # gpt-5: $1.25 in, $10 out, cached input $0.125.
@@ -136,7 +136,7 @@ def test_gemini_cached_content_is_split_out_of_the_prompt(stream: bool) -> None:
                 list(client.models.generate_content_stream(model="gemini-2.5-flash", contents=contents))
             else:
                 client.models.generate_content(model="gemini-2.5-flash", contents=contents)
-        one, two = generation_calls(gw)
+        one, two = generation_calls(gw, expected=2)
     assert one.usage.cache_read == 0 and two.usage.cache_read > 2000
     # gemini-2.5-flash: $0.30 in, $2.50 out, cached $0.03.
     hand = per_million(inp=two.usage.input * 0.3, read=two.usage.cache_read * 0.03, out=10 * 2.5)

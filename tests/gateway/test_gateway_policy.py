@@ -287,4 +287,4 @@ def test_gemini_key_in_the_query_is_accepted_and_never_forwarded() -> None:
         reply = httpx2.post(f"{gw.host_url}{path}?key={gw.api_key}", json=body, timeout=30)
         assert reply.status_code == 200
         assert fake.requests[0].query == {} and fake.requests[0].headers["x-goog-api-key"] == "fake-key"
-        assert generation_calls(gw)[0].wire == "gemini"
+        assert generation_calls(gw, expected=1)[0].wire == "gemini"

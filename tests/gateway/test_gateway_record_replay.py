@@ -23,7 +23,8 @@ def _record(folder: Path, run: str = "run_1") -> list[object]:
         o = openai.OpenAI(base_url=gw.host_url + "/v1", api_key=gw.api_key, max_retries=0)
         with o.responses.stream(model="fake-model", input="go") as stream:
             stream.get_final_response()
-        return [c.usage for c in gw.calls]
+    # Read after the gateway has stopped: a streamed call is recorded as its stream closes.
+    return [c.usage for c in gw.calls]
 
 
 def test_a_recording_replays_to_the_same_clients_without_a_provider(tmp_path: Path) -> None:
