@@ -132,3 +132,36 @@ def test_each_workspace_is_distinct(tmp_path: Path, make_scenario: MakeScenario)
     assert a.path != b.path
     write(a.path, "a.txt", "changed\n")
     assert (b.path / "a.txt").read_text() == "x\n"
+
+
+def test_a_workspace_is_made_while_another_run_removes_the_shared_harness_folder(
+    tmp_path: Path, make_scenario: MakeScenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving that failed 1 run in 100 of the overhead benchmark: the next run's
+    workspace finds ``.harness`` there, and the finishing run removes it (now empty) before the
+    next run's own folder is made in it."""
+    fx = tmp_path / "fx"
+    write(fx, "a.txt")
+    root = tmp_path / "ws"
+    finishing = prepare_workspace(make_scenario(fx), root)
+    shared = finishing.private.parent
+    real_mkdir = os.mkdir
+    raced: list[str] = []
+
+    def mkdir(path: str | os.PathLike[str], mode: int = 0o777) -> None:
+        try:
+            real_mkdir(path, mode)
+        except FileExistsError:
+            if Path(path) == shared and not raced:
+                raced.append("removed")
+                finishing.remove()  # the other run's last folder goes, and .harness with it
+            raise
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    started = prepare_workspace(make_scenario(fx), root)
+    monkeypatch.undo()
+    assert raced == ["removed"] and not finishing.path.exists()
+    assert started.private.parent == shared and started.private.is_dir()
+    assert (started.path / "a.txt").read_text() == "x\n"
+    started.remove()
+    assert not shared.exists()

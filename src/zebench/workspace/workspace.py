@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
 from contextlib import suppress
@@ -204,10 +205,15 @@ def _remove_all(folders: list[Path]) -> None:
 
 
 def _make_harness_folder(private: Path) -> None:
-    # Another run may remove the shared .harness folder as it empties: try again when it vanishes.
+    # Another run removes the shared .harness folder when it empties (``_remove_all``), at any
+    # moment: between our mkdir of it and of the run's folder in it, or even inside pathlib's
+    # ``mkdir(exist_ok=True)``, which re-raises FileExistsError when the folder it found is gone
+    # by the time it checks. So the parent's mkdir ignores "exists", and a vanished parent is
+    # made again.
     for attempt in range(5):
+        with suppress(FileExistsError):
+            os.mkdir(private.parent, 0o700)
         try:
-            private.parent.mkdir(mode=0o700, exist_ok=True)
             private.mkdir(mode=0o700)
             return
         except FileNotFoundError:
