@@ -4,7 +4,8 @@ whatever else the machine happens to run.
 ``cpu``: 2 × cores busy loops. ``cpu+disk``: half busy loops, half writers that rewrite a 64 MiB
 file in 1 MiB blocks with an ``fsync`` after every 8 MiB, on the filesystem of the work folder
 (where both harnesses keep their per-run folders). Every load process stops by itself after
-``limit_s`` and is killed when the ``with`` block ends, whatever happens.
+``limit_s``, or when the process that started it is gone, and is killed when the ``with`` block
+ends.
 """
 
 from __future__ import annotations
@@ -19,19 +20,21 @@ from pathlib import Path
 
 KINDS = ("cpu", "cpu+disk")
 
+# Each load process also stops when the benchmark that started it is gone (its parent changes):
+# a benchmark killed by a signal never reaches the ``finally`` that kills them.
 _BUSY = """
-import sys, time
-end = time.monotonic() + float(sys.argv[1])
-while time.monotonic() < end:
+import os, sys, time
+end, parent = time.monotonic() + float(sys.argv[1]), os.getppid()
+while time.monotonic() < end and os.getppid() == parent:
     sum(range(10_000))
 """
 
 _WRITER = """
 import os, sys, time
-end = time.monotonic() + float(sys.argv[1])
+end, parent = time.monotonic() + float(sys.argv[1]), os.getppid()
 path, block = sys.argv[2], os.urandom(1 << 20)
 with open(path, "wb") as out:
-    while time.monotonic() < end:
+    while time.monotonic() < end and os.getppid() == parent:
         out.seek(0)
         for i in range(64):
             out.write(block)
